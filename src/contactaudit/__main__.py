@@ -1,0 +1,3 @@
+from contactaudit.cli import main
+
+main()

@@ -1,0 +1,265 @@
+"""Typed building blocks shared by checks, the orchestrator and the reporters.
+
+Findings travel as one pandas DataFrame (``FINDING_COLUMNS``), never as millions of
+Python objects: checks build them with whole-column operations and reporters read
+them column-wise. ``Finding`` is the typed view of one row, for tests and library
+users who want objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: critical 4 … info 0."""
+        return _RANK[self.value]
+
+    def __str__(self) -> str:  # so f-strings print "high", not "Severity.HIGH"
+        return self.value
+
+
+_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+SEVERITY_ORDER: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+
+
+def severity_rank(name: str) -> int:
+    """Rank of a severity name; ``never`` ranks above everything (nothing fails)."""
+    if name == "never":
+        return 99
+    return _RANK[name]
+
+
+class Related(NamedTuple):
+    """A peer or counterpart record of a finding."""
+
+    source: str
+    row: int
+    record_id: str | None
+
+
+# Columns every check emits. ``e164`` and ``raw`` are the real number and the raw
+# cell; they never reach a report unless --reveal-phones asks for them.
+CHECK_COLUMNS: tuple[str, ...] = (
+    "code",
+    "source",
+    "row",
+    "record_id",
+    "borrower_id",
+    "column",
+    "e164",
+    "raw",
+    "message",
+    "related",
+)
+
+# Columns of the assembled findings frame held by AuditReport.findings.
+FINDING_COLUMNS: tuple[str, ...] = (
+    "code",
+    "severity",
+    "remediation",
+    "source",
+    "row",
+    "record_id",
+    "borrower_id",
+    "column",
+    "phone_masked",
+    "phone_key",
+    "message",
+    "related",
+    "status",
+    "e164",
+    "raw",
+)
+
+
+def empty_check_frame() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS}).astype(
+        {"row": "int64"}
+    )
+
+
+def check_frame(
+    frame: pd.DataFrame,
+    code: str | pd.Series,
+    source: str,
+    message: str | pd.Series,
+    related: pd.Series | None = None,
+    column: str | pd.Series | None = None,
+) -> pd.DataFrame:
+    """Build a check's findings from the rows of a loaded, normalised table.
+
+    ``frame`` must carry the loaded-table columns ``_row``, ``_record_id``,
+    ``borrower_id``, ``_phone_column``, and the phone columns ``e164`` and ``raw``.
+    ``related`` (aligned to ``frame``) holds tuples of :class:`Related`.
+    """
+    if frame.empty:
+        return empty_check_frame()
+    n = len(frame)
+    out = pd.DataFrame(
+        {
+            "code": code if isinstance(code, pd.Series) else [code] * n,
+            "source": [source] * n,
+            "row": frame["_row"].astype("int64").to_numpy(),
+            "record_id": _objects(frame["_record_id"]),
+            "borrower_id": _objects(frame["borrower_id"]),
+            "column": (
+                _objects(column)
+                if isinstance(column, pd.Series)
+                else ([column] * n if column is not None else _objects(frame["_phone_column"]))
+            ),
+            "e164": _objects(frame["e164"]) if "e164" in frame else [None] * n,
+            "raw": _objects(frame["raw"]) if "raw" in frame else [None] * n,
+            "message": _objects(message) if isinstance(message, pd.Series) else [message] * n,
+            "related": (
+                _objects(related) if related is not None else [()] * n
+            ),
+        }
+    )
+    return out
+
+
+def _objects(values: Any) -> list[Any]:
+    """A column as a plain list with missing values as ``None``."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    series = series.astype("object")
+    return series.where(series.notna(), None).tolist()
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    remediation: str
+    source: str
+    row: int
+    record_id: str | None
+    borrower_id: str | None
+    column: str | None
+    phone_masked: str | None
+    phone_key: str | None
+    message: str
+    related: tuple[Related, ...] = ()
+    status: str | None = None
+    phone_e164: str | None = None
+    phone_raw: str | None = None
+
+
+@dataclass
+class InputInfo:
+    """Provenance of one loaded input, reported in ``inputs[]``."""
+
+    source: str
+    path: str
+    format: str
+    encoding: str | None
+    rows: int
+    columns: dict[str, str]
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    # Not in the JSON contract; used by history to identify a dataset.
+    size_bytes: int | None = None
+    sha256: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "source": self.source,
+            "path": self.path,
+            "format": self.format,
+            "encoding": self.encoding,
+            "rows": self.rows,
+            "columns": dict(self.columns),
+        }
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
+
+
+@dataclass
+class AuditReport:
+    """The outcome of ``run_audit`` / ``run_gate``; it owns the exit decision."""
+
+    command: str
+    as_of: dt.date
+    default_region: str
+    inputs: list[InputInfo]
+    findings: pd.DataFrame
+    fail_on: str = "high"
+    fail_on_new: bool = False
+    reveal_phones: bool = False
+    new: int | None = None
+    resolved: int | None = None
+    duration_seconds: float | None = None
+    # gate only: how many messages were approved / blocked
+    gate_counts: dict[str, int] | None = None
+    history_trend: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        """0: nothing at or above --fail-on; 1: something is (new ones only with --fail-on-new)."""
+        if self.fail_on == "never" or self.findings.empty:
+            return 0
+        threshold = severity_rank(self.fail_on)
+        ranks = self.findings["severity"].map(_RANK)
+        failing = ranks >= threshold
+        if self.fail_on_new:
+            failing &= self.findings["status"].eq("new").to_numpy()
+        return 1 if bool(failing.any()) else 0
+
+    def summary(self) -> dict[str, Any]:
+        f = self.findings
+        by_sev = f["severity"].value_counts() if not f.empty else pd.Series(dtype="int64")
+        by_code = f["code"].value_counts() if not f.empty else pd.Series(dtype="int64")
+        records = (
+            f[["source", "row", "column"]].drop_duplicates().shape[0] if not f.empty else 0
+        )
+        return {
+            "findings": int(len(f)),
+            "records_with_findings": int(records),
+            "by_severity": {s: int(by_sev[s]) for s in SEVERITY_ORDER if s in by_sev.index},
+            "by_code": {c: int(by_code[c]) for c in sorted(by_code.index)},
+            "new": self.new,
+            "resolved": self.resolved,
+        }
+
+    def iter_findings(self) -> list[Finding]:
+        """Typed findings, in report order (meant for tests and small reports)."""
+        out = []
+        for rec in self.findings.to_dict("records"):
+            out.append(
+                Finding(
+                    code=rec["code"],
+                    severity=rec["severity"],
+                    remediation=rec["remediation"],
+                    source=rec["source"],
+                    row=int(rec["row"]),
+                    record_id=rec["record_id"],
+                    borrower_id=rec["borrower_id"],
+                    column=rec["column"],
+                    phone_masked=rec["phone_masked"],
+                    phone_key=rec["phone_key"],
+                    message=rec["message"],
+                    related=tuple(Related(*r) for r in (rec["related"] or ())),
+                    status=rec["status"],
+                    phone_e164=rec["e164"] if self.reveal_phones else None,
+                    phone_raw=rec["raw"] if self.reveal_phones else None,
+                )
+            )
+        return out
+
+    def flat(self) -> list[tuple[str, str, int]]:
+        """``[(code, source, row)]`` in report order — the shape tests assert on."""
+        f = self.findings
+        return list(zip(f["code"], f["source"], f["row"].astype(int), strict=True))
