@@ -23,7 +23,11 @@ DATE_ORDERS = ("YMD", "DMY", "MDY")
 
 @dataclass(frozen=True)
 class AuditConfig:
+    # Input paths per source (relative paths are relative to the config file).
+    inputs: dict[str, str] = field(default_factory=dict)
     region: str = "CN"
+    # Exit 1 when a finding is at or above this severity ("never" to always exit 0).
+    fail_on: str | None = None
     # Days after which a verification is stale, per source; exactly N days is fresh.
     stale_after_days: dict[str, int] = field(
         default_factory=lambda: {"borrowers": 180, "contacts": 365}
@@ -120,7 +124,12 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> AuditC
             data = data.get(part, {}) if isinstance(data, dict) else {}
         if not data:
             return AuditConfig()
-    return parse_config(data, where=str(path))
+    config = parse_config(data, where=str(path))
+    if config.inputs:
+        base = path.parent
+        resolved = {k: str(base / v) if v != "-" else v for k, v in config.inputs.items()}
+        config = replace(config, inputs=resolved)
+    return config
 
 
 def parse_config(data: dict[str, Any], where: str = "config") -> AuditConfig:
@@ -147,6 +156,20 @@ def _validate(where: str, key: str, value: Any) -> Any:
         if len(value) != 2 or not value.isalpha():
             raise _fail(where, key, "expected a two-letter region code such as \"CN\"")
         return value.upper()
+    if key == "inputs":
+        _expect(where, key, value, dict, "a table such as {borrowers = \"b.csv\"}")
+        for source, path in value.items():
+            if source not in SOURCES:
+                raise ConfigError(
+                    f"{where}: unknown key 'inputs.{source}'.{_closest(source, SOURCES)}"
+                )
+            _expect(where, f"inputs.{source}", path, str, "a file path")
+        return dict(value)
+    if key == "fail_on":
+        _expect(where, key, value, str, "a severity or \"never\"")
+        if value not in (*SEVERITY_ORDER, "never"):
+            raise _fail(where, key, f"expected one of {', '.join(SEVERITY_ORDER)}, never")
+        return value
     if key in ("encoding", "sheet"):
         _expect(where, key, value, str, "a string")
         return value

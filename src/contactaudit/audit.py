@@ -1,0 +1,340 @@
+"""run_audit / run_gate: the only orchestrators.
+
+They load the exports, normalise every phone cell once (all tables together, so a
+number that appears in borrowers, contacts and the reference lists is parsed once),
+run the check families over whole columns, and assemble one sorted findings frame
+with severities, remediations, masked numbers and keyed phone hashes.
+
+Choices where the contract is silent:
+- Contacts take their default region from their own ``country`` column when the
+  export has one, else from ``--region``; they do not inherit the borrower's country,
+  because a contact abroad is common and the export rarely says so.
+- A ``country`` cell that is not a region phonenumbers knows is ignored for parsing
+  (the default region is used) and counted in that input's warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import phonenumbers
+
+from contactaudit import catalog
+from contactaudit.checks.duplicated import check_duplicated
+from contactaudit.checks.malformed import check_malformed
+from contactaudit.checks.mismatched import check_mismatched
+from contactaudit.checks.stale import check_stale
+from contactaudit.config import AuditConfig
+from contactaudit.errors import ConfigError
+from contactaudit.loading import LoadedExport, load_export
+from contactaudit.models import (
+    CHECK_COLUMNS,
+    FINDING_COLUMNS,
+    AuditReport,
+    InputInfo,
+    severity_rank,
+)
+from contactaudit.phones import normalize_phones
+from contactaudit.privacy import mask_series, phone_keys
+
+Progress = Callable[[str], None]
+
+_SUPPORTED_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
+@dataclass
+class AuditInputs:
+    """Paths of the exports to audit; ``None`` for an input not given."""
+
+    borrowers: Path | str | None = None
+    contacts: Path | str | None = None
+    reassigned: Path | str | None = None
+    opt_outs: Path | str | None = None
+    campaign: Path | str | None = None
+
+    def items(self) -> list[tuple[str, Path | str]]:
+        names = ("borrowers", "contacts", "reassigned", "opt_outs", "campaign")
+        return [(n, getattr(self, n)) for n in names if getattr(self, n) is not None]
+
+
+@dataclass
+class AuditRun:
+    """What the orchestrator keeps besides the report (the gate needs the tables)."""
+
+    report: AuditReport
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    loaded: dict[str, LoadedExport] = field(default_factory=dict)
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def load_inputs(inputs: AuditInputs, config: AuditConfig, progress: Progress) -> dict[str, LoadedExport]:
+    loaded: dict[str, LoadedExport] = {}
+    for source, path in inputs.items():
+        progress(f"loading {source}")
+        loaded[source] = load_export(
+            path,
+            source,
+            encoding=config.encoding,
+            sheet=config.sheet,
+            column_map=config.columns.get(source),
+            date_order=config.date_order,
+        )
+    return loaded
+
+
+def _regions(frame: pd.DataFrame, default: str, info: InputInfo) -> pd.Series | str:
+    if "country" not in frame.columns:
+        return default
+    country = frame["country"].astype("object")
+    known = country.isin(_SUPPORTED_REGIONS)
+    unknown = country.notna() & ~known
+    if unknown.any():
+        rows = frame.loc[unknown, "_row"].astype(int).tolist()
+        info.warnings.append(
+            {
+                "column": info.columns.get("country", "country"),
+                "issue": "unknown-country",
+                "count": len(rows),
+                "rows": rows[:20],
+            }
+        )
+    return country.where(known, default)
+
+
+def normalise_tables(
+    loaded: Mapping[str, LoadedExport], config: AuditConfig
+) -> dict[str, pd.DataFrame]:
+    """Join the phone columns onto every table, parsing all tables' cells in one pass."""
+    raws: list[pd.Series] = []
+    regions: list[pd.Series] = []
+    for export in loaded.values():
+        frame = export.frame
+        raw = frame["phone"] if "phone" in frame.columns else pd.Series([None] * len(frame))
+        region = _regions(frame, config.region, export.info)
+        raws.append(raw.astype("object").reset_index(drop=True))
+        if isinstance(region, str):
+            regions.append(pd.Series([region] * len(frame), dtype="object"))
+        else:
+            regions.append(region.astype("object").reset_index(drop=True))
+    if raws:
+        all_raw = pd.concat(raws, ignore_index=True)
+        all_regions = pd.concat(regions, ignore_index=True)
+        phones = normalize_phones(all_raw, all_regions, extra_placeholders=config.placeholders)
+    tables: dict[str, pd.DataFrame] = {}
+    offset = 0
+    for source, export in loaded.items():
+        frame = export.frame
+        n = len(frame)
+        part = phones.iloc[offset : offset + n].set_index(frame.index)
+        offset += n
+        joined = frame.drop(columns=[c for c in part.columns if c in frame.columns])
+        tables[source] = pd.concat([joined, part], axis=1)
+    return tables
+
+
+def _reference(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A reference list keeps only its usable numbers: anything else cannot match."""
+    if table is None:
+        return None
+    return table[table["usable"].astype(bool)]
+
+
+def run_checks(
+    tables: Mapping[str, pd.DataFrame], config: AuditConfig, as_of: dt.date, progress: Progress
+) -> pd.DataFrame:
+    borrowers = tables.get("borrowers")
+    contacts = tables.get("contacts")
+    frames: list[pd.DataFrame] = []
+    progress("checking malformed numbers")
+    for source in ("borrowers", "contacts"):
+        if source in tables:
+            frames.append(check_malformed(tables[source], source))
+    if borrowers is not None:
+        progress("checking duplicated numbers")
+        frames.append(check_duplicated(borrowers, contacts, config))
+        progress("checking mismatched records")
+        frames.append(check_mismatched(borrowers, contacts, config))
+        progress("checking stale numbers")
+        frames.append(
+            check_stale(
+                borrowers,
+                contacts,
+                _reference(tables.get("reassigned")),
+                _reference(tables.get("opt_outs")),
+                as_of,
+                config,
+            )
+        )
+    elif contacts is not None:
+        # Contacts alone: only what needs no borrower table.
+        frames.append(
+            check_stale(
+                _empty_borrowers(),
+                contacts,
+                _reference(tables.get("reassigned")),
+                _reference(tables.get("opt_outs")),
+                as_of,
+                config,
+            )
+        )
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS})
+    return pd.concat(frames, ignore_index=True)
+
+
+def _empty_borrowers() -> pd.DataFrame:
+    columns = ["_row", "_record_id", "_phone_column", "borrower_id", "phone", "raw", "e164",
+               "malformed", "usable", "number_region"]
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return frame.astype({"_row": "int64", "usable": "bool"})
+
+
+def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
+    """Catalogue severities and remediations, config overrides, masking, keys, order."""
+    if checks.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS}).astype(
+            {"row": "int64"}
+        )
+    enabled = {code: config.enabled(code) for code in checks["code"].unique()}
+    for code in enabled:
+        if code not in catalog.CATALOG:  # a check emitted a code the catalogue lacks
+            raise AssertionError(f"check emitted uncatalogued code {code}")
+    f = checks[checks["code"].map(enabled)].reset_index(drop=True)
+    pairs = f[["code", "source"]].drop_duplicates()
+    severity = {
+        (code, source): config.severity.get(code, catalog.CATALOG[code].default_severity(source).value)
+        for code, source in zip(pairs["code"], pairs["source"], strict=True)
+    }
+    keys = pd.MultiIndex.from_frame(f[["code", "source"]])
+    f["severity"] = pd.Series(keys.map(severity), index=f.index, dtype="object")
+    f["remediation"] = f["code"].map({c: catalog.CATALOG[c].remediation for c in enabled})
+    f["phone_masked"] = mask_series(f["e164"], f["raw"])
+    f["phone_key"] = f["e164"].map(phone_keys(f["e164"].dropna().unique()))
+    f["phone_key"] = f["phone_key"].astype("object").where(f["phone_key"].notna(), None)
+    f["status"] = None
+    f["_rank"] = -f["severity"].map(severity_rank)
+    f["_col"] = f["column"].fillna("")
+    f["_rid"] = f["record_id"].fillna("")
+    f["_msg"] = f["message"].fillna("")
+    f = f.sort_values(
+        ["_rank", "code", "source", "row", "_col", "_rid", "_msg"], kind="stable"
+    ).reset_index(drop=True)
+    return f[list(FINDING_COLUMNS)]
+
+
+def run_audit(
+    inputs: AuditInputs,
+    config: AuditConfig,
+    *,
+    as_of: dt.date,
+    fail_on: str = "high",
+    fail_on_new: bool = False,
+    reveal_phones: bool = False,
+    progress: Progress | None = None,
+) -> AuditRun:
+    """Audit borrowers and/or contacts (plus reference lists) into an AuditReport."""
+    progress = progress or _noop
+    if inputs.borrowers is None and inputs.contacts is None:
+        raise ConfigError(
+            "Nothing to audit: give a borrowers and/or contacts export on the command line "
+            "or under [inputs] in the config file."
+        )
+    loaded = load_inputs(inputs, config, progress)
+    progress("normalising phone numbers")
+    tables = normalise_tables(loaded, config)
+    checks = run_checks(tables, config, as_of, progress)
+    findings = assemble_findings(checks, config)
+    report = AuditReport(
+        command="audit",
+        as_of=as_of,
+        default_region=config.region,
+        inputs=[export.info for export in loaded.values()],
+        findings=findings,
+        fail_on=fail_on,
+        fail_on_new=fail_on_new,
+        reveal_phones=reveal_phones,
+    )
+    return AuditRun(report=report, tables=tables, loaded=loaded)
+
+
+@dataclass
+class GateRun:
+    report: AuditReport
+    approved: pd.DataFrame
+    blocked: pd.DataFrame
+    audit: AuditRun
+    campaign: LoadedExport
+
+
+def run_gate(
+    inputs: AuditInputs,
+    config: AuditConfig,
+    *,
+    as_of: dt.date,
+    fail_on: str = "high",
+    fail_on_new: bool = False,
+    reveal_phones: bool = False,
+    progress: Progress | None = None,
+) -> GateRun:
+    """Check every campaign message against the audited borrowers and contacts."""
+    from contactaudit.checks.gate import check_gate
+    from contactaudit.reporters.gate_files import split_campaign
+
+    progress = progress or _noop
+    if inputs.campaign is None or inputs.borrowers is None:
+        raise ConfigError("gate needs a campaign file and --borrowers.")
+    audit = run_audit(
+        inputs, config, as_of=as_of, fail_on=fail_on, reveal_phones=reveal_phones,
+        progress=progress,
+    )
+    tables = audit.tables
+    progress("checking campaign messages")
+    result = check_gate(
+        tables["campaign"],
+        tables["borrowers"],
+        tables.get("contacts"),
+        audit.report.findings,
+        _reference(tables.get("opt_outs")),
+        config,
+    )
+    campaign = audit.loaded["campaign"]
+    if result.warnings:
+        campaign.info.warnings.extend(result.warnings)
+    findings = assemble_findings(result.findings, config)
+    report = AuditReport(
+        command="gate",
+        as_of=as_of,
+        default_region=config.region,
+        inputs=audit.report.inputs,
+        findings=findings,
+        fail_on=fail_on,
+        fail_on_new=fail_on_new,
+        reveal_phones=reveal_phones,
+    )
+    rows = campaign.frame["_row"]
+    approved, blocked = split_campaign(campaign.original, rows, findings)
+    report.gate_counts = {
+        "messages": int(len(campaign.original)),
+        "approved": int(len(approved)),
+        "blocked": int(len(blocked)),
+    }
+    return GateRun(report=report, approved=approved, blocked=blocked, audit=audit,
+                   campaign=campaign)
+
+
+__all__ = [
+    "AuditInputs",
+    "AuditRun",
+    "GateRun",
+    "assemble_findings",
+    "run_audit",
+    "run_gate",
+]

@@ -1,0 +1,75 @@
+"""Writing outputs safely: atomically, never over an input.
+
+A nightly job that dies half-way through writing ``report.json`` must not leave a
+truncated file that the next step trusts, so every output is written to a temporary
+file in the same directory and renamed over the target (``os.replace`` is atomic on
+POSIX within one file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from contactaudit.errors import ContactAuditError
+
+
+def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` via a temp file + rename; ``mode`` sets permissions first."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise ContactAuditError(
+            f"Output directory '{directory}' does not exist. Create it or choose another path."
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise ContactAuditError(
+            f"Cannot write to '{directory}' ({exc.strerror}). Choose a writable output path."
+        ) from None
+    try:
+        # mkstemp creates 0600; give ordinary reports the usual umask-derived mode.
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ContactAuditError(
+            f"Cannot write '{path}' ({exc.strerror}). Check the path and its permissions."
+        ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def refuse_inputs_as_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | None]) -> None:
+    """An output path that is one of the inputs would destroy it: refuse (exit 2)."""
+    resolved = {}
+    for raw in inputs:
+        if raw is None or str(raw) == "-":
+            continue
+        resolved[Path(raw).resolve()] = Path(raw)
+    for out in outputs:
+        if out is None:
+            continue
+        target = out.resolve()
+        if target in resolved:
+            raise ContactAuditError(
+                f"Output '{out}' is also an input ('{resolved[target]}'); contactaudit never "
+                "overwrites its inputs. Choose another output path."
+            )
