@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from contactaudit.errors import ContactAuditError
+from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic
+
+
+def test_write_atomic_replaces_the_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_write_atomic_sets_the_requested_mode(tmp_path: Path) -> None:
+    target = tmp_path / "suppression.csv"
+    write_atomic(target, b"phone_e164,codes\n", mode=0o600)
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_write_atomic_into_a_missing_directory_names_it(tmp_path: Path) -> None:
+    with pytest.raises(ContactAuditError, match=r"does not exist"):
+        write_atomic(tmp_path / "nope" / "r.json", "x")
+
+
+def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "borrowers.csv"
+    source.write_text("borrower_id,phone\n", encoding="utf-8")
+    with pytest.raises(ContactAuditError, match=r"also an input"):
+        refuse_inputs_as_outputs([tmp_path / "." / "borrowers.csv"], [source])
+
+
+def test_distinct_outputs_are_accepted(tmp_path: Path) -> None:
+    refuse_inputs_as_outputs([tmp_path / "out.json", None], [tmp_path / "in.csv", "-", None])
