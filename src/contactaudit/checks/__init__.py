@@ -1,0 +1,1 @@
+"""Check families: vectorised functions that turn normalised tables into findings."""
