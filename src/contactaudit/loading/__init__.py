@@ -1,0 +1,255 @@
+"""Load one export (CSV/TSV, xlsx, Parquet, JSON Lines) into the loaded-table shape.
+
+``load_export`` reads every cell as text, matches headers to canonical columns,
+unpivots a wide contacts layout, parses date / boolean / country columns, and
+reports what it found in an :class:`~contactaudit.models.InputInfo`.
+
+Choices where the contract is silent (more in each submodule's docstring):
+
+- ``original`` holds the file's own columns as text (str/None, object dtype) under
+  their original headers, one row per record, in file order, with a RangeIndex. For
+  a long layout ``frame`` row *i* is ``original`` row *i*; for a wide contacts layout
+  ``frame`` rows point back to their record through ``_row``.
+- Text cells in ``frame`` are the cells as written, except keys (``borrower_id``,
+  ``contact_id``, ``message_id``), which lose surrounding white space.
+- Warnings name the column by its original header (what the user can find in the
+  file) and give at most the first 20 spreadsheet rows.
+- ``info.columns`` maps canonical names to original headers; in a wide contacts
+  layout a slot field lists its headers joined by ``", "`` (``"phone": "contact1_phone,
+  contact2_phone"``).
+- ``path == "-"`` reads standard input; the content is still sniffed, so CSV, TSV
+  and JSON Lines all work there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from contactaudit.errors import ConfigError, InputError
+from contactaudit.loading.columns import (
+    DATE_COLUMNS,
+    ID_COLUMNS,
+    RECORD_ID_COLUMN,
+    SOURCE_COLUMNS,
+    SOURCES,
+    check_duplicate_headers,
+    check_required,
+    match_columns,
+)
+from contactaudit.loading.dates import parse_dates
+from contactaudit.loading.readers import read_table
+from contactaudit.loading.values import as_objects, clean_ids, parse_booleans, parse_countries
+from contactaudit.loading.wide import SLOT_FIELDS, WideLayout, detect_wide, unpivot
+from contactaudit.models import InputInfo
+
+__all__ = ["LoadedExport", "load_export"]
+
+_WARNING_ROWS = 20
+_DATE_ORDERS = ("YMD", "DMY", "MDY")
+# In a wide layout these row-level columns describe the borrower, not a contact.
+_ROW_LEVEL_CONTACT_FIELDS = ("phone", "name", "relationship", "contact_id")
+
+
+@dataclass
+class LoadedExport:
+    frame: pd.DataFrame
+    info: InputInfo
+    original: pd.DataFrame
+
+
+def load_export(
+    path: str | Path,
+    source: str,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    column_map: Mapping[str, str] | None = None,
+    date_order: str | None = None,
+    stdin: BinaryIO | None = None,
+) -> LoadedExport:
+    """Read one export of ``source`` (borrowers, contacts, reassigned, opt_outs, campaign).
+
+    Raises InputError (unreadable, empty, corrupt, undecodable) or ColumnError
+    (required column missing, duplicate or ambiguous headers, ambiguous dates).
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if date_order is not None and date_order.upper() not in _DATE_ORDERS:
+        raise ConfigError(f"date_order must be one of {', '.join(_DATE_ORDERS)}.")
+    label = str(path)
+    data = _read_bytes(path, stdin)
+    table = read_table(data, path=label, encoding=encoding, sheet=sheet)
+    headers = table.headers
+    check_duplicate_headers(headers, path=label)
+    original = pd.DataFrame(dict(zip(headers, table.columns, strict=True)), columns=headers)
+    rows = table.rows
+
+    layout = detect_wide(headers, path=label) if source == "contacts" else None
+    match = match_columns(
+        headers, source, path=label, column_map=column_map, skip=layout.headers if layout else ()
+    )
+    check_required(match, source, headers, path=label, provided=("phone",) if layout else ())
+    if layout is not None:
+        for canonical in _ROW_LEVEL_CONTACT_FIELDS:
+            if canonical in match.columns:
+                match.unknown.append(match.columns.pop(canonical))
+
+    warnings: list[dict[str, Any]] = list(table.warnings)
+    if match.unknown:
+        unknown = [h for h in headers if h in set(match.unknown)]
+        warnings.append({"issue": "unknown-columns", "columns": unknown})
+
+    converter = _Converter(original, rows, path=label, date_order=date_order, warnings=warnings)
+    canonical_columns = {
+        canonical: converter.convert(canonical, header)
+        for canonical, header in match.columns.items()
+    }
+
+    if layout is None:
+        frame = _long_frame(canonical_columns, source, rows)
+        columns = dict(match.columns)
+    else:
+        frame = _wide_frame(canonical_columns, layout, converter, rows)
+        columns = dict(match.columns)
+        for field_name in SLOT_FIELDS:
+            slot_headers = [f[field_name] for f in layout.slots.values() if field_name in f]
+            if slot_headers:
+                columns[field_name] = ", ".join(slot_headers)
+
+    order = [c for c in SOURCE_COLUMNS[source] if c in columns]
+    info = InputInfo(
+        source=source,
+        path=label,
+        format=table.format,
+        encoding=table.encoding,
+        rows=len(original),
+        columns={c: columns[c] for c in order},
+        warnings=warnings,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    return LoadedExport(frame=frame, info=info, original=original)
+
+
+def _read_bytes(path: str | Path, stdin: BinaryIO | None) -> bytes:
+    label = str(path)
+    if label == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        try:
+            data: bytes | str = stream.read()
+        except OSError as exc:
+            raise InputError(f"standard input cannot be read ({exc.strerror}).") from None
+        return data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{label}: file not found. Check the path.") from None
+    except IsADirectoryError:
+        raise InputError(f"{label}: is a directory, not a file. Give the export file.") from None
+    except PermissionError:
+        raise InputError(
+            f"{label}: the file cannot be read (permission denied). Check its permissions."
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{label}: the file cannot be read ({exc.strerror}).") from None
+
+
+class _Converter:
+    """Typed conversion of one original column, collecting warnings as it goes."""
+
+    def __init__(
+        self,
+        original: pd.DataFrame,
+        rows: np.ndarray,
+        *,
+        path: str,
+        date_order: str | None,
+        warnings: list[dict[str, Any]],
+    ) -> None:
+        self.original = original
+        self.rows = rows
+        self.path = path
+        self.date_order = date_order
+        self.warnings = warnings
+
+    def convert(self, canonical: str, header: str) -> pd.Series:
+        values = self.original[header]
+        if canonical in DATE_COLUMNS:
+            dates, bad = parse_dates(
+                values, column=header, path=self.path, date_order=self.date_order
+            )
+            self._warn(header, "unparseable-date", bad)
+            return dates
+        if canonical == "sms_opt_out":
+            flags, bad = parse_booleans(values)
+            self._warn(header, "unknown-boolean", bad)
+            return flags
+        if canonical == "country":
+            countries, bad = parse_countries(values)
+            self._warn(header, "unknown-country", bad)
+            return countries
+        if canonical in ID_COLUMNS:
+            return clean_ids(values)
+        return as_objects(values)
+
+    def _warn(self, header: str, issue: str, positions: list[int]) -> None:
+        if not positions:
+            return
+        self.warnings.append(
+            {
+                "column": header,
+                "issue": issue,
+                "count": len(positions),
+                "rows": [int(r) for r in self.rows[positions[:_WARNING_ROWS]]],
+            }
+        )
+
+
+def _long_frame(columns: dict[str, pd.Series], source: str, rows: np.ndarray) -> pd.DataFrame:
+    data: dict[str, Any] = {c: columns[c] for c in SOURCE_COLUMNS[source] if c in columns}
+    data["_row"] = pd.Series(rows, dtype="int64")
+    key = RECORD_ID_COLUMN[source]
+    record_ids = columns[key] if key is not None and key in columns else None
+    n = len(rows)
+    data["_record_id"] = (
+        record_ids.copy() if record_ids is not None else pd.Series([None] * n, dtype=object)
+    )
+    data["_phone_column"] = pd.Series(["phone"] * n, dtype=object)
+    # concat does not consolidate the object columns into one block (a full copy).
+    frame = pd.concat(data, axis=1)
+    frame.index = pd.RangeIndex(n)
+    return frame
+
+
+def _wide_frame(
+    columns: dict[str, pd.Series],
+    layout: WideLayout,
+    converter: _Converter,
+    rows: np.ndarray,
+) -> pd.DataFrame:
+    records: dict[str, Any] = {}
+    for fields in layout.slots.values():
+        for field_name, header in fields.items():
+            records[header] = converter.convert(field_name, header)
+    records["_row"] = pd.Series(rows, dtype="int64")
+    shared: dict[str, pd.Series] = {
+        c: columns[c] for c in ("borrower_id", "verified_at") if c in columns
+    }
+    long = unpivot(pd.DataFrame(records), layout, shared=shared)
+    ordered = [c for c in SOURCE_COLUMNS["contacts"] if c in long.columns]
+    frame = long[[*ordered, "_row"]].copy()
+    frame["_record_id"] = (
+        long["contact_id"].astype(object)
+        if "contact_id" in long
+        else pd.Series([None] * len(long), dtype=object)
+    )
+    frame["_phone_column"] = long["_phone_column"].astype(object)
+    return frame

@@ -1,0 +1,640 @@
+"""Bytes to a table of text cells: format and encoding detection, one reader per format.
+
+Every reader returns a :class:`RawTable`: the original headers, one object array of
+``str``/``None`` per column (never numbers), and the spreadsheet row of each record.
+
+Choices where the contract is silent:
+
+- The format comes from the content (ZIP → xlsx, ``PAR1`` → Parquet, OLE2 → legacy
+  .xls, ``{`` → JSON Lines, ``[`` → a JSON array of objects, else delimited text);
+  the extension is only a hint (``.tsv`` prefers tab when sniffing is undecided).
+  When they disagree the content wins and a ``format-mismatch`` warning says so.
+- Rows: the header is the first non-blank row; a record's ``_row`` is its position in
+  the file as a spreadsheet shows it (header row 1 in the usual case). Blank lines
+  (CSV) and empty rows (xlsx) are not records, but they keep their row number, as
+  Excel shows them. Quoted line breaks do not shift rows. JSON Lines and Parquet have
+  no header row; their records are numbered as if they had one (first record row 2),
+  blank JSON lines included.
+- Cells: an empty cell is None; nothing else is treated as missing here (``NA``,
+  ``null``, ``0`` stay text: null tokens are the phone checks' business). A CSV line
+  shorter than the header is padded with None, as a spreadsheet would show it.
+- Excel numbers: integral values are written as exact digits (``13812345678``), others
+  with Python's shortest repr; date cells become ISO text. Parquet and JSON Lines
+  integers are exact digits; integral Parquet floats follow the Excel rule; JSON
+  numbers keep the text written in the file (``1.3812345678E10`` stays as written so
+  the phone checks can see the precision loss).
+- A column with an empty header and no data (a trailing delimiter) is dropped; one
+  with data is named ``column<N>`` and reported in a warning.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from contactaudit.errors import InputError
+
+DELIMITERS = ",;\t|"
+_NON_BLANK = re.compile(rb"[^ \t\r\n\x00]")
+_LEADING_BREAKS = re.compile(rb"[\r\n]*")
+
+_EXTENSIONS = {
+    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls",
+    ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
+}  # fmt: skip
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass
+class RawTable:
+    """Headers, one text column per header, and the spreadsheet row of each record.
+
+    Columns are pandas ``str`` Series (pyarrow-backed, missing = NaN) with a
+    RangeIndex: from pyarrow's CSV reader they arrive without a copy, and the loader
+    turns only the columns it uses into Python objects.
+    """
+
+    headers: list[str]
+    columns: list[pd.Series]
+    rows: np.ndarray
+    format: str
+    encoding: str | None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_table(data: bytes, *, path: str, encoding: str | None, sheet: str | None) -> RawTable:
+    """Detect the format of ``data`` and read it as text cells."""
+    if _NON_BLANK.search(data) is None:
+        raise InputError(f"{path}: the file is empty. Export it again with a header row.")
+    hint = _EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
+    fmt = _binary_format(data)
+    if fmt is None and data[:2] == b"\x1f\x8b":
+        raise InputError(f"{path}: the file is gzip-compressed. Decompress it first.")
+    if fmt in ("xlsx", "xls"):
+        table = _read_excel(data, path=path, sheet=sheet, fmt=fmt)
+    elif fmt == "parquet":
+        table = _read_parquet(data, path=path)
+    else:
+        text, used = _decode(data, path=path, encoding=encoding, hint=hint)
+        # UTF-8 input goes to the CSV parser as the bytes read, not re-encoded.
+        utf8 = data[len(codecs.BOM_UTF8) :] if used == "utf-8-sig" else data
+        table = _read_text(
+            text,
+            utf8=utf8 if used in ("utf-8", "utf-8-sig") else None,
+            path=path,
+            encoding=used,
+            hint=hint,
+        )
+    if hint is not None and not _compatible(hint, table.format):
+        table.warnings.append(
+            {
+                "issue": "format-mismatch",
+                "extension": Path(path).suffix.lower(),
+                "format": table.format,
+            }
+        )
+    return _tidy(table, path=path)
+
+
+def _compatible(hint: str, fmt: str) -> bool:
+    groups = ({"csv", "tsv"}, {"jsonl", "json"})
+    return hint == fmt or any(hint in g and fmt in g for g in groups)
+
+
+def _binary_format(data: bytes) -> str | None:
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    return None
+
+
+# --- encodings -------------------------------------------------------------------
+
+
+def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -> tuple[str, str]:
+    """Text and the encoding used: BOM, else strict UTF-8, else strict GB18030."""
+    if encoding is not None:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(
+                f"{path}: unknown encoding '{encoding}'. Use a Python codec name such as "
+                "utf-8, gb18030, big5 or utf-16."
+            ) from None
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: the file is not valid {name} text (first bad byte at offset "
+                f"{exc.start}). Check the encoding, or drop the encoding option to detect it."
+            ) from None
+        return _check_text(text.removeprefix("\ufeff"), path=path, hint=hint), name
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(name)
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{path}: the file starts with a {name} byte-order mark but is not valid "
+                    f"{name} text. Export it again."
+                ) from None
+            return _check_text(text.removeprefix("\ufeff"), path=path, hint=hint), name
+    utf16 = _bomless_utf16(data)
+    candidates = (utf16,) if utf16 else ("utf-8", "gb18030")
+    for name in candidates:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        return _check_text(text, path=path, hint=hint), name
+    raise _not_an_export(path, hint)
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as ASCII bytes alternating with NULs."""
+    head = data[:200]
+    if len(head) < 4 or len(head) % 2:
+        head = head[: len(head) - len(head) % 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) == len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) == len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _check_text(text: str, *, path: str, hint: str | None) -> str:
+    if "\x00" in text:
+        raise _not_an_export(path, hint)
+    if re.search(r"\S", text) is None:
+        raise InputError(f"{path}: the file is empty. Export it again with a header row.")
+    return text
+
+
+def _not_an_export(path: str, hint: str | None) -> InputError:
+    if hint in ("xlsx", "xls"):
+        return InputError(
+            f"{path}: the file is named like an Excel workbook but is neither a workbook nor "
+            "text. Open it in Excel and save it again as .xlsx or CSV UTF-8."
+        )
+    if hint == "parquet":
+        return InputError(f"{path}: the file is named .parquet but is not a Parquet file.")
+    return InputError(
+        f"{path}: the file is not UTF-8 or GB18030 text, an .xlsx workbook or a Parquet file. "
+        "If it is text in another encoding, set the encoding option (e.g. big5, utf-16)."
+    )
+
+
+# --- delimited text ----------------------------------------------------------------
+
+
+def _read_text(
+    text: str, *, utf8: bytes | None, path: str, encoding: str, hint: str | None
+) -> RawTable:
+    first = text.lstrip()[:1]
+    if first == "{":
+        return _read_jsonl(text, path=path, encoding=encoding)
+    if first == "[":
+        return _read_json_array(text, path=path, encoding=encoding)
+    delimiter = sniff_delimiter(text, prefer_tab=hint == "tsv")
+    fmt = "tsv" if delimiter == "\t" else "csv"
+    headers, columns, rows = _parse_delimited(
+        text,
+        utf8=utf8 if utf8 is not None else text.encode("utf-8"),
+        delimiter=delimiter,
+        path=path,
+    )
+    return RawTable(headers, columns, rows, fmt, encoding)
+
+
+def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
+    """The delimiter among ``, ; tab |``, from the first lines.
+
+    csv.Sniffer decides when its answer is in the header line; otherwise the
+    candidate that splits the header line most wins (a one-column file is ``,``).
+    """
+    sample = _first_lines(text.lstrip("\r\n"), 20, 65536)
+    header = sample.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    try:
+        sniffed: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and counts.get(sniffed, 0) > 0:
+        return sniffed
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == "\t" and prefer_tab))
+    if counts[best] == 0:
+        return "\t" if prefer_tab else ","
+    return best
+
+
+def _first_lines(text: str, lines: int, limit: int) -> str:
+    end = 0
+    for _ in range(lines):
+        nxt = text.find("\n", end)
+        if nxt == -1 or nxt > limit:
+            return text[:limit]
+        end = nxt + 1
+    return text[:end]
+
+
+def _parse_delimited(
+    text: str, *, utf8: bytes, delimiter: str, path: str
+) -> tuple[list[str], list[pd.Series], np.ndarray]:
+    """Headers, columns and the spreadsheet row of every parsed line (header included).
+
+    pyarrow's multi-threaded reader does the common case; a file it rejects (lines
+    shorter or longer than the header, a quote that never closes) goes through
+    pandas' C reader, which pads short lines and names the failing row.
+    """
+    import pyarrow as pa
+
+    # Leading and trailing blank lines are cut before parsing (the C reader takes its
+    # column count from the first line); leading ones still count as rows.
+    start = _LEADING_BREAKS.match(utf8).end()  # type: ignore[union-attr]
+    end = len(utf8)
+    while end > start and utf8[end - 1] in b"\r\n":  # rstrip() would copy the file
+        end -= 1
+    offset = utf8[:start].count(b"\n")
+    data = pa.py_buffer(utf8)[start:end]
+    n_columns = _count_header_fields(text, delimiter)
+    quotes = utf8.count(b'"')
+    quoted = quotes > 0
+    # An odd number of quotes may be a quote that never closes; pyarrow accepts that
+    # at the end of the file without a word, so let the C reader decide.
+    if quotes % 2 == 0:
+        try:
+            headers, columns, rows = _parse_pyarrow(
+                data, delimiter=delimiter, n_columns=n_columns, quoted=quoted
+            )
+            return headers, columns, rows + offset
+        except Exception:  # noqa: BLE001 - any pyarrow failure is retried by the C reader
+            pass
+    headers, columns, rows = _parse_c(
+        utf8[start:end], delimiter=delimiter, path=path, offset=offset
+    )
+    return headers, columns, rows + offset
+
+
+def _count_header_fields(text: str, delimiter: str) -> int:
+    start = text.lstrip("\r\n")
+    reader = csv.reader(io.StringIO(_first_lines(start, 50, 1 << 20)), delimiter=delimiter)
+    for row in reader:
+        return max(len(row), 1)
+    return 1
+
+
+def _parse_pyarrow(
+    data: Any, *, delimiter: str, n_columns: int, quoted: bool
+) -> tuple[list[str], list[pd.Series], np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(n_columns)]
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            # Quoted line breaks need the serial parser; files without quotes can't have them.
+            newlines_in_values=quoted,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    blank = np.ones(table.num_rows, dtype=bool)
+    for column in table.columns:
+        blank &= pc.is_null(column).to_numpy(zero_copy_only=False)
+    header_at = _first_false(blank)
+    header_row = table.slice(header_at, 1).to_pylist()[0] if header_at < table.num_rows else {}
+    headers = [header_row.get(n) or "" for n in names]
+    keep = ~blank
+    keep[: header_at + 1] = False
+    body = table.filter(pa.array(keep))
+    rows = np.flatnonzero(keep).astype("int64") + 1
+    columns = [_arrow_text(body.column(i)) for i in range(n_columns)]
+    return headers, columns, rows
+
+
+def _arrow_text(column: Any) -> pd.Series:
+    """A pyarrow string column as a pandas ``str`` Series, without copying the text."""
+    series = column.to_pandas()
+    if series.dtype != "str":
+        series = series.astype("str")
+    return series.reset_index(drop=True)
+
+
+def _first_false(mask: np.ndarray) -> int:
+    hits = np.flatnonzero(~mask)
+    return int(hits[0]) if len(hits) else len(mask)
+
+
+_C_ERROR = re.compile(r"(?:line|row) (\d+)")
+
+
+def _parse_c(
+    data: bytes, *, delimiter: str, path: str, offset: int
+) -> tuple[list[str], list[pd.Series], np.ndarray]:
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=delimiter,
+            header=None,
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            quotechar='"',
+            doublequote=True,
+            engine="c",
+            encoding="utf-8",
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty. Export it again with a header row.") from None
+    except Exception as exc:  # noqa: BLE001 - messages must not echo cell values
+        message = str(exc)
+        where = _C_ERROR.search(message)
+        if "EOF inside string" in message:
+            row = f" starting at row {int(where.group(1)) + 1 + offset}" if where else ""
+            raise InputError(
+                f"{path}: a quoted field never closes{row}. Fix the quoting (a '\"' inside a "
+                'field must be doubled as "") and export it again.'
+            ) from None
+        if "Expected" in message and where:
+            raise InputError(
+                f"{path}: row {int(where.group(1)) + offset} has more fields than the header. "
+                "Check the "
+                "delimiter and the quoting of that row."
+            ) from None
+        raise InputError(
+            f"{path}: the file cannot be read as delimited text. Check the delimiter and quoting."
+        ) from None
+    arrays: list[np.ndarray] = []
+    blank = np.ones(len(frame), dtype=bool)
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position].to_numpy(dtype=object, copy=True)
+        missing = pd.isna(values)
+        values[missing] = None
+        blank &= missing
+        arrays.append(values)
+    header_at = _first_false(blank)
+    headers = [(a[header_at] or "") if header_at < len(frame) else "" for a in arrays]
+    keep = ~blank
+    keep[: header_at + 1] = False
+    rows = np.flatnonzero(keep).astype("int64") + 1
+    return headers, [_text(a[keep]) for a in arrays], rows
+
+
+# --- JSON -------------------------------------------------------------------------
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _records_table(
+    records: list[dict[str, Any]], rows: list[int], fmt: str, encoding: str
+) -> RawTable:
+    headers: dict[str, None] = {}
+    for record in records:
+        for key in record:
+            headers.setdefault(key, None)
+    columns = [_text([_json_text(r.get(h)) for r in records]) for h in headers]
+    return RawTable(list(headers), columns, np.array(rows, dtype="int64"), fmt, encoding)
+
+
+def _loads(text: str) -> Any:
+    # Numbers stay the text written in the file: int/float would damage phone numbers.
+    return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+
+
+def _read_jsonl(text: str, *, path: str, encoding: str) -> RawTable:
+    records: list[dict[str, Any]] = []
+    rows: list[int] = []
+    # split("\n"), not splitlines(): U+2028 may legally appear inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = _loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path}: line {number} is not valid JSON (column {exc.colno}). "
+                "Each line of a JSON Lines file must be one JSON object."
+            ) from None
+        if not isinstance(record, dict):
+            raise InputError(
+                f"{path}: line {number} is not a JSON object. "
+                "Each line of a JSON Lines file must be one JSON object."
+            )
+        records.append(record)
+        rows.append(number + 1)
+    return _records_table(records, rows, "jsonl", encoding)
+
+
+def _read_json_array(text: str, *, path: str, encoding: str) -> RawTable:
+    try:
+        data = _loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: the file is not valid JSON (line {exc.lineno}). "
+            "Export JSON Lines (one object per line) or a JSON array of objects."
+        ) from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(
+            f"{path}: the JSON file is not an array of objects. "
+            "Export JSON Lines (one object per line) or a JSON array of objects."
+        )
+    return _records_table(data, list(range(2, len(data) + 2)), "json", encoding)
+
+
+# --- Excel ------------------------------------------------------------------------
+
+
+def _excel_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value if value != "" else None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # Excel stores every number as a double: 13812345678 comes back as 13812345678.0.
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    isoformat = getattr(value, "isoformat", None)
+    if isoformat is not None:
+        try:
+            return str(isoformat(sep=" "))
+        except TypeError:  # date and time take no separator
+            return str(isoformat())
+    return str(value)
+
+
+def _read_excel(data: bytes, *, path: str, sheet: str | None, fmt: str) -> RawTable:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - calamine raises several unrelated types
+        if fmt == "xlsx":
+            raise InputError(
+                f"{path}: the file is a ZIP archive but not a readable Excel workbook "
+                "(corrupt, password-protected, or another kind of ZIP such as a zipped CSV). "
+                "Open it in Excel and save it again, or export CSV UTF-8."
+            ) from None
+        raise InputError(
+            f"{path}: the file is not a readable Excel workbook. Save it again as .xlsx."
+        ) from None
+    names = list(workbook.sheet_names)
+    if not names:
+        raise InputError(f"{path}: the workbook has no sheets.")
+    if sheet is None:
+        chosen = names[0]
+    elif sheet in names:
+        chosen = sheet
+    elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
+        chosen = names[int(sheet) - 1]
+    else:
+        raise InputError(
+            f"{path}: the workbook has no sheet '{sheet}'. Sheets: {', '.join(names)}."
+        )
+    try:
+        cells = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception:  # noqa: BLE001
+        raise InputError(
+            f"{path}: sheet '{chosen}' cannot be read. Open the workbook in Excel and save it "
+            "again, or export CSV UTF-8."
+        ) from None
+    if not cells:
+        raise InputError(f"{path}: sheet '{chosen}' is empty. Export it again with a header row.")
+    width = max(len(r) for r in cells)
+    grid = [[_excel_text(v) for v in row] + [None] * (width - len(row)) for row in cells]
+    blank = np.array([all(v is None for v in row) for row in grid], dtype=bool)
+    header_at = _first_false(blank)
+    if header_at == len(grid):
+        raise InputError(f"{path}: sheet '{chosen}' is empty. Export it again with a header row.")
+    headers = [h or "" for h in grid[header_at]]
+    keep = ~blank
+    keep[: header_at + 1] = False
+    kept = [row for row, k in zip(grid, keep, strict=True) if k]
+    columns = [_text([row[i] for row in kept]) for i in range(width)]
+    rows = np.flatnonzero(keep).astype("int64") + 1
+    return RawTable(headers, columns, rows, fmt, None)
+
+
+# --- Parquet ----------------------------------------------------------------------
+
+
+def _read_parquet(data: bytes, *, path: str) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+    except Exception:  # noqa: BLE001
+        raise InputError(
+            f"{path}: the file is not a readable Parquet file (corrupt or truncated). "
+            "Export it again."
+        ) from None
+    headers = [str(name) for name in table.column_names]
+    try:
+        columns = [_parquet_text(table.column(i)) for i in range(table.num_columns)]
+    except Exception:  # noqa: BLE001
+        raise InputError(
+            f"{path}: a column of the Parquet file cannot be read as text. Export plain "
+            "string or number columns."
+        ) from None
+    rows = np.arange(2, table.num_rows + 2, dtype="int64")
+    return RawTable(headers, columns, rows, "parquet", None)
+
+
+def _parquet_text(column: Any) -> pd.Series:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        values = _arrow_text(column)
+        return values.where(values != "")
+    if pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        # Integral floats follow the Excel rule: a float64 phone column is exact digits.
+        return _text([_excel_text(v) for v in column.to_pylist()])
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_temporal(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    ):
+        return _arrow_text(pc.cast(column, pa.string()))
+    return _text([_json_text(v) for v in column.to_pylist()])
+
+
+# --- common tidy-up ---------------------------------------------------------------
+
+
+def _tidy(table: RawTable, *, path: str) -> RawTable:
+    """Strip a stray BOM from the first header; drop or name empty-header columns."""
+    if table.headers:
+        table.headers[0] = table.headers[0].removeprefix("\ufeff")
+    headers: list[str] = []
+    columns: list[pd.Series] = []
+    for position, (header, values) in enumerate(
+        zip(table.headers, table.columns, strict=True), start=1
+    ):
+        if header.strip() == "":
+            if bool(values.isna().all()):
+                continue
+            header = f"column{position}"
+            table.warnings.append({"issue": "unnamed-column", "column": header})
+        headers.append(header)
+        columns.append(values)
+    if not headers:
+        raise InputError(f"{path}: the file has no header row. Export it with column names.")
+    table.headers, table.columns = headers, columns
+    return table
+
+
+def _text(values: list[Any] | np.ndarray) -> pd.Series:
+    """Text cells (str or None) as a pandas ``str`` Series."""
+    return pd.Series(values, dtype="str")
