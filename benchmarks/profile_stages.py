@@ -1,0 +1,235 @@
+"""Where the audit's time and memory go, stage by stage (issue 7).
+
+    python benchmarks/profile_stages.py [--borrowers 100000] [--no-cprofile] [--top 30]
+
+1. Stage timing, in this process: calls the orchestrator's pieces one by one, as
+   ``contactaudit.audit.run_audit`` does - ``load_inputs`` (per input file),
+   ``normalise_tables``, each check family (``check_malformed`` per table,
+   ``check_duplicated``, ``check_mismatched``, ``check_stale``), ``assemble_findings``,
+   then the JSON and CSV reporters and the atomic write - and prints each stage's wall
+   time, the process's RSS after it and the peak RSS so far.
+2. cProfile, in a fresh process (so no cache warmed by step 1 flatters it): the whole
+   audit plus the JSON report, printing the top functions by cumulative and by own
+   time, and saving ``benchmarks/out/profile-b<N>.prof`` for snakeviz/pstats. cProfile
+   roughly doubles the time of Python-heavy code; read its figures as shares.
+
+The data comes from ``benchmarks/data/`` like ``run.py`` (generated when missing).
+Named ``profile_stages.py``, not ``profile.py``: a script directory's ``profile.py``
+shadows the standard library module that ``cProfile`` imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import AS_OF, ensure_data  # noqa: E402
+
+os.environ.setdefault("CONTACTAUDIT_HASH_KEY", "benchmark-only-key")
+
+
+def _rss() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Stages:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, int, int]] = []
+        self._last = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        """A stage that ran since the previous mark."""
+        now = time.perf_counter()
+        self.rows.append((name, now - self._last, _rss(), _peak()))
+        self._last = now
+
+    def add(self, name: str, seconds: float) -> None:
+        """A sub-stage timed elsewhere; the next mark() covers only the remainder."""
+        self.rows.append((name, seconds, _rss(), _peak()))
+        self._last += seconds
+
+    def print(self) -> None:
+        total = sum(r[1] for r in self.rows)
+        print(f"{'stage':<34}{'seconds':>9}{'share':>8}{'RSS after':>12}{'peak so far':>13}")
+        for name, secs, rss, peak in self.rows:
+            print(
+                f"{name:<34}{secs:>9.2f}{secs / total:>8.0%}{rss / 1e6:>9,.0f} MB"
+                f"{peak / 1e6:>10,.0f} MB"
+            )
+        print(f"{'total':<34}{total:>9.2f}")
+
+
+def stage_timing(files: dict[str, Path], out: Path) -> None:
+    stages = Stages()
+    from contactaudit import audit as A
+    from contactaudit.config import AuditConfig
+
+    stages.mark("import contactaudit")
+    config = AuditConfig()
+    inputs = A.AuditInputs(**{k: v for k, v in files.items()})
+
+    # load_inputs reports "loading <source>" before each file: time between messages.
+    marks: list[tuple[str, float]] = []
+    loaded = A.load_inputs(
+        inputs, config, lambda m: marks.append((m.removeprefix("loading "), time.perf_counter()))
+    )
+    marks.append(("", time.perf_counter()))
+    for (source, start), (_, end) in zip(marks, marks[1:], strict=False):
+        stages.add(f"load {source}", end - start)
+    stages.mark("(between stages)")
+
+    tables = A.normalise_tables(loaded, config)
+    stages.mark("normalise_tables (phones)")
+
+    from contactaudit.checks.duplicated import check_duplicated
+    from contactaudit.checks.malformed import check_malformed
+    from contactaudit.checks.mismatched import check_mismatched
+    from contactaudit.checks.stale import check_stale
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    frames = []
+    for source in ("borrowers", "contacts"):
+        frames.append(check_malformed(tables[source], source))
+        stages.mark(f"check_malformed {source}")
+    frames.append(check_duplicated(tables["borrowers"], tables["contacts"], config))
+    stages.mark("check_duplicated")
+    frames.append(check_mismatched(tables["borrowers"], tables["contacts"], config))
+    stages.mark("check_mismatched")
+    frames.append(
+        check_stale(
+            tables["borrowers"],
+            tables["contacts"],
+            A._reference(tables.get("reassigned")),
+            A._reference(tables.get("opt_outs")),
+            as_of,
+            config,
+        )
+    )
+    stages.mark("check_stale")
+
+    import pandas as pd
+
+    checks = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    findings = A.assemble_findings(checks, config)
+    stages.mark("assemble_findings")
+
+    from contactaudit.models import AuditReport
+    from contactaudit.outputs import write_atomic
+    from contactaudit.reporters import render
+
+    report = AuditReport(
+        command="audit",
+        as_of=as_of,
+        default_region=config.region,
+        inputs=[e.info for e in loaded.values()],
+        findings=findings,
+        fail_on="high",
+        fail_on_new=False,
+        reveal_phones=False,
+    )
+    payload = render(report, "json")
+    stages.mark("render json")
+    write_atomic(out / "profile-report.json", payload)
+    stages.mark("write json")
+    del payload
+    payload = render(report, "csv")
+    stages.mark("render csv")
+    write_atomic(out / "profile-findings.csv", payload)
+    stages.mark("write csv")
+    (out / "profile-report.json").unlink()
+    (out / "profile-findings.csv").unlink()
+
+    rows = {s: len(t) for s, t in tables.items()}
+    print(f"rows: {rows}; findings: {len(findings):,}")
+    by_code = findings["code"].value_counts()
+    print("findings by code: " + ", ".join(f"{c}={n:,}" for c, n in by_code.items()))
+    print()
+    stages.print()
+
+
+def cprofile_run(files: dict[str, Path], out: Path, top: int, borrowers: int) -> None:
+    import cProfile
+    import pstats
+
+    from contactaudit.audit import AuditInputs, run_audit
+    from contactaudit.config import AuditConfig
+    from contactaudit.reporters import render
+
+    def whole() -> None:
+        run = run_audit(AuditInputs(**files), AuditConfig(), as_of=dt.date.fromisoformat(AS_OF))
+        render(run.report, "json")
+
+    path = out / f"profile-b{borrowers}.prof"
+    profiler = cProfile.Profile()
+    profiler.runcall(whole)
+    profiler.dump_stats(path)
+    stats = pstats.Stats(str(path))
+    stats.strip_dirs()
+    print(f"cProfile of run_audit + JSON render (saved to {path})")
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--borrowers", type=int, default=100_000)
+    parser.add_argument("--contacts-per-borrower", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--no-cprofile", action="store_true", help="stage timing only")
+    parser.add_argument("--cprofile-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    data, _ = ensure_data(args.borrowers, args.contacts_per_borrower, args.seed)
+    files = {n: data / f"{n}.csv" for n in ("borrowers", "contacts", "reassigned", "opt_outs")}
+    if args.cprofile_only:
+        cprofile_run(files, out, args.top, args.borrowers)
+        return 0
+    print(
+        f"stage timing: {args.borrowers:,} borrowers + "
+        f"{args.borrowers * args.contacts_per_borrower:,} contacts, load average "
+        f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
+    )
+    stage_timing(files, out)
+    sys.stdout.flush()
+    if not args.no_cprofile:
+        print()
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--borrowers",
+                str(args.borrowers),
+                "--contacts-per-borrower",
+                str(args.contacts_per_borrower),
+                "--seed",
+                str(args.seed),
+                "--top",
+                str(args.top),
+                "--cprofile-only",
+            ],
+            check=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
