@@ -570,12 +570,7 @@ def history_cmd(
     def body() -> int:
         from contactaudit.history import HistoryStore
 
-        if not history.exists():
-            raise ContactAuditError(
-                f"History file '{history}' does not exist. Run 'contactaudit audit ... "
-                f"--history {history}' first."
-            )
-        with HistoryStore(history) as store:
+        with HistoryStore(history, create=False) as store:
             runs = store.list_runs(dataset, limit=limit)
         if fmt is HistoryFormat.json:
             sys.stdout.write(json.dumps(runs, ensure_ascii=False, indent=2, default=str) + "\n")
