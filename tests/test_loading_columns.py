@@ -240,7 +240,15 @@ def test_wide_english_layout_is_unpivoted(tmp_path):
         ("B4", "13700000000", None, None, 5, None, "contact2_phone"),
     ]
     assert loaded.info.rows == 4
-    assert loaded.info.columns["phone"] == "contact1_phone, contact2_phone"
+    assert loaded.info.columns == {
+        "borrower_id": "borrower_id",
+        "contact1_phone": "contact1_phone",
+        "contact1_name": "contact1_name",
+        "contact1_relationship": "contact1_relationship",
+        "contact2_phone": "contact2_phone",
+        "contact2_name": "contact2_name",
+        "contact2_relationship": "contact2_relationship",
+    }
     assert list(loaded.original.columns)[1] == "contact1_phone"
     assert len(loaded.original) == 4
 
@@ -280,3 +288,35 @@ def test_long_contacts_record_id_is_contact_id(tmp_path):
     frame = load_export(write(tmp_path, text), "contacts").frame
     assert frame["_record_id"].tolist() == ["C1"]
     assert frame["_phone_column"].tolist() == ["phone"]
+
+
+def test_wide_slots_can_be_mapped_explicitly_and_round_trip(tmp_path):
+    text = "客户号,父亲电话,母亲电话,母亲姓名\nB1,13812345678,13987654321,王芳\n"
+    path = write(tmp_path, text)
+    mapping = {
+        "contact1_phone": "父亲电话",
+        "contact2_phone": "母亲电话",
+        "contact2_name": "母亲姓名",
+    }
+    loaded = load_export(path, "contacts", column_map=mapping)
+    assert loaded.frame[["phone", "name", "_phone_column"]].values.tolist() == [
+        ["13812345678", None, "父亲电话"],
+        ["13987654321", "王芳", "母亲电话"],
+    ]
+    assert loaded.info.columns == {"borrower_id": "客户号", **mapping}
+    again = load_export(path, "contacts", column_map=loaded.info.columns)
+    assert again.frame.equals(loaded.frame)
+
+
+def test_explicit_phone_mapping_forces_the_long_layout(tmp_path):
+    text = "borrower_id,phone,contact1_phone\nB1,13812345678,13987654321\n"
+    loaded = load_export(write(tmp_path, text), "contacts", column_map={"phone": "phone"})
+    assert loaded.frame["phone"].tolist() == ["13812345678"]
+    assert loaded.frame["_phone_column"].tolist() == ["phone"]
+    assert {"issue": "unknown-columns", "columns": ["contact1_phone"]} in loaded.info.warnings
+
+
+def test_mapping_both_layouts_is_an_error(tmp_path):
+    path = write(tmp_path, "borrower_id,a,b\nB1,1,2\n")
+    with pytest.raises(ColumnError, match="maps both 'phone' and contact slots"):
+        load_export(path, "contacts", column_map={"phone": "a", "contact1_phone": "b"})

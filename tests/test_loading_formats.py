@@ -445,3 +445,11 @@ def test_loaded_frame_dtypes_follow_the_contract(tmp_path):
         "_record_id": "object",
         "_phone_column": "object",
     }
+
+
+def test_damaged_utf8_is_an_error_not_read_as_gb18030(tmp_path):
+    content = CHINESE.encode("utf-8") + b"B2,13987654321,\xe7\x8e\n"
+    with pytest.raises(
+        InputError, match=r"UTF-8 text with an invalid byte at offset \d+ \(line 3\)"
+    ):
+        load_export(write(tmp_path, "b.csv", content), "borrowers")

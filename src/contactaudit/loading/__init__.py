@@ -6,17 +6,20 @@ reports what it found in an :class:`~contactaudit.models.InputInfo`.
 
 Choices where the contract is silent (more in each submodule's docstring):
 
-- ``original`` holds the file's own columns as text (str/None, object dtype) under
-  their original headers, one row per record, in file order, with a RangeIndex. For
-  a long layout ``frame`` row *i* is ``original`` row *i*; for a wide contacts layout
-  ``frame`` rows point back to their record through ``_row``.
+- ``original`` holds the file's own columns as text under their original headers,
+  one row per record, in file order, with a RangeIndex. Its columns are pandas'
+  ``str`` dtype (pyarrow-backed, empty cells NaN), not object: they come from the
+  CSV reader without building a Python string per cell, and ``to_csv`` writes
+  them back unchanged. For a long layout ``frame`` row *i* is ``original`` row *i*;
+  for a wide contacts layout ``frame`` rows point back to their record through
+  ``_row``.
 - Text cells in ``frame`` are the cells as written, except keys (``borrower_id``,
   ``contact_id``, ``message_id``), which lose surrounding white space.
 - Warnings name the column by its original header (what the user can find in the
   file) and give at most the first 20 spreadsheet rows.
-- ``info.columns`` maps canonical names to original headers; in a wide contacts
-  layout a slot field lists its headers joined by ``", "`` (``"phone": "contact1_phone,
-  contact2_phone"``).
+- ``info.columns`` maps canonical names to original headers; a wide contacts layout
+  reports its slots as ``contact<N>_<field>`` keys (``"contact1_phone": "紧急联系人1电话"``),
+  which ``[columns.contacts]`` accepts back.
 - ``path == "-"`` reads standard input; the content is still sniffed, so CSV, TSV
   and JSON Lines all work there.
 """
@@ -33,7 +36,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from contactaudit.errors import ConfigError, InputError
+from contactaudit.errors import ColumnError, ConfigError, InputError
 from contactaudit.loading.columns import (
     DATE_COLUMNS,
     ID_COLUMNS,
@@ -47,7 +50,15 @@ from contactaudit.loading.columns import (
 from contactaudit.loading.dates import parse_dates
 from contactaudit.loading.readers import read_table
 from contactaudit.loading.values import as_objects, clean_ids, parse_booleans, parse_countries
-from contactaudit.loading.wide import SLOT_FIELDS, WideLayout, detect_wide, unpivot
+from contactaudit.loading.wide import (
+    SLOT_FIELDS,
+    WideLayout,
+    blank_cells,
+    detect_wide,
+    slot_key,
+    split_slot_mapping,
+    unpivot,
+)
 from contactaudit.models import InputInfo
 
 __all__ = ["LoadedExport", "load_export"]
@@ -92,9 +103,24 @@ def load_export(
     original = pd.DataFrame(dict(zip(headers, table.columns, strict=True)), columns=headers)
     rows = table.rows
 
-    layout = detect_wide(headers, path=label) if source == "contacts" else None
+    canonical_map, slot_map = (
+        split_slot_mapping(column_map) if source == "contacts" else (dict(column_map or {}), {})
+    )
+    layout = None
+    if source == "contacts" and "phone" not in canonical_map:
+        layout = detect_wide(headers, path=label, explicit=slot_map, exclude=canonical_map.values())
+    elif slot_map:
+        raise ColumnError(
+            f"{label}: [columns.contacts] maps both 'phone' and contact slots such as "
+            f"'{slot_key(*next(iter(slot_map)))}'. Map one layout: phone for one contact "
+            "per row, or contact<N>_phone for numbered contacts on one row."
+        )
     match = match_columns(
-        headers, source, path=label, column_map=column_map, skip=layout.headers if layout else ()
+        headers,
+        source,
+        path=label,
+        column_map=canonical_map,
+        skip=layout.headers if layout else (),
     )
     check_required(match, source, headers, path=label, provided=("phone",) if layout else ())
     if layout is not None:
@@ -119,12 +145,13 @@ def load_export(
     else:
         frame = _wide_frame(canonical_columns, layout, converter, rows)
         columns = dict(match.columns)
-        for field_name in SLOT_FIELDS:
-            slot_headers = [f[field_name] for f in layout.slots.values() if field_name in f]
-            if slot_headers:
-                columns[field_name] = ", ".join(slot_headers)
+        for number, fields in layout.slots.items():
+            for field_name in SLOT_FIELDS:
+                if field_name in fields:
+                    columns[slot_key(number, field_name)] = fields[field_name]
 
     order = [c for c in SOURCE_COLUMNS[source] if c in columns]
+    order += [c for c in columns if c not in order]
     info = InputInfo(
         source=source,
         path=label,
@@ -235,21 +262,26 @@ def _wide_frame(
     converter: _Converter,
     rows: np.ndarray,
 ) -> pd.DataFrame:
-    records: dict[str, Any] = {}
-    for fields in layout.slots.values():
-        for field_name, header in fields.items():
-            records[header] = converter.convert(field_name, header)
-    records["_row"] = pd.Series(rows, dtype="int64")
+    records = {
+        header: converter.convert(field_name, header)
+        for fields in layout.slots.values()
+        for field_name, header in fields.items()
+    }
     shared: dict[str, pd.Series] = {
         c: columns[c] for c in ("borrower_id", "verified_at") if c in columns
     }
-    long = unpivot(pd.DataFrame(records), layout, shared=shared)
-    ordered = [c for c in SOURCE_COLUMNS["contacts"] if c in long.columns]
-    frame = long[[*ordered, "_row"]].copy()
-    frame["_record_id"] = (
-        long["contact_id"].astype(object)
-        if "contact_id" in long
-        else pd.Series([None] * len(long), dtype=object)
+    long = unpivot(
+        records,
+        layout,
+        rows=rows,
+        shared=shared,
+        # Blank cells are found on the original text (fast pyarrow string kernels).
+        blank=lambda header: blank_cells(converter.original[header]),
     )
-    frame["_phone_column"] = long["_phone_column"].astype(object)
-    return frame
+    ordered = [c for c in SOURCE_COLUMNS["contacts"] if c in long.columns]
+    data = {c: long[c] for c in [*ordered, "_row"]}
+    data["_record_id"] = (
+        long["contact_id"] if "contact_id" in long else pd.Series([None] * len(long), dtype=object)
+    )
+    data["_phone_column"] = long["_phone_column"]
+    return pd.concat(data, axis=1)

@@ -191,7 +191,7 @@ def match_columns(
                 f"{path}: [columns.{source}] maps unknown column '{canonical}'. "
                 f"The {source} columns are: {', '.join(allowed)}."
             )
-        found_header = _find_header(headers, wanted)
+        found_header = find_header(headers, wanted)
         if found_header is None:
             raise ColumnError(
                 f"{path}: column '{wanted}' mapped to '{canonical}' in [columns.{source}] "
@@ -250,7 +250,8 @@ def check_duplicate_headers(headers: list[str], *, path: str) -> None:
         seen[header] = position
 
 
-def _find_header(headers: list[str], wanted: str) -> str | None:
+def find_header(headers: list[str], wanted: str) -> str | None:
+    """``wanted`` itself, else the one header equal to it after normalisation."""
     if wanted in headers:
         return wanted
     key = normalize_header(wanted)

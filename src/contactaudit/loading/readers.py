@@ -47,6 +47,7 @@ from contactaudit.errors import InputError
 DELIMITERS = ",;\t|"
 _NON_BLANK = re.compile(rb"[^ \t\r\n\x00]")
 _LEADING_BREAKS = re.compile(rb"[\r\n]*")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 _EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv",
@@ -161,14 +162,28 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
                 ) from None
             return _check_text(text.removeprefix("\ufeff"), path=path, hint=hint), name
     utf16 = _bomless_utf16(data)
-    candidates = (utf16,) if utf16 else ("utf-8", "gb18030")
-    for name in candidates:
+    if utf16:
         try:
-            text = data.decode(name)
+            return _check_text(data.decode(utf16), path=path, hint=hint), utf16
         except UnicodeDecodeError:
-            continue
-        return _check_text(text, path=path, hint=hint), name
-    raise _not_an_export(path, hint)
+            raise _not_an_export(path, hint) from None
+    try:
+        return _check_text(data.decode("utf-8"), path=path, hint=hint), "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    # GBK text fails UTF-8 at its first Chinese character. Text that was valid UTF-8
+    # with non-ASCII characters up to the failure is damaged UTF-8; reading it as
+    # GB18030 would turn every Chinese character into another one without a word.
+    if _NON_ASCII.search(data, 0, bad_at) is not None:
+        line = data.count(b"\n", 0, bad_at) + 1
+        raise InputError(
+            f"{path}: the file is UTF-8 text with an invalid byte at offset {bad_at} (line "
+            f"{line}). Export it again, or set the encoding option if it is not UTF-8."
+        )
+    try:
+        return _check_text(data.decode("gb18030"), path=path, hint=hint), "gb18030"
+    except UnicodeDecodeError:
+        raise _not_an_export(path, hint) from None
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -574,6 +589,9 @@ def _read_parquet(data: bytes, *, path: str) -> RawTable:
             f"{path}: the file is not a readable Parquet file (corrupt or truncated). "
             "Export it again."
         ) from None
+    # pandas writes a non-default index as __index_level_0__: not a column of the export.
+    keep = [n for n in table.column_names if not re.fullmatch(r"__index_level_\d+__", str(n))]
+    table = table.select(keep)
     headers = [str(name) for name in table.column_names]
     try:
         columns = [_parquet_text(table.column(i)) for i in range(table.num_columns)]

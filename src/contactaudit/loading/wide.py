@@ -18,18 +18,23 @@ Choices where the contract is silent:
 - A slot whose phone and name are both empty (or blank) is dropped; a slot with a
   name but no phone is kept so that phone-missing reports it. A slot without a
   phone header names its name header in ``_phone_column``.
+- Slots can be mapped explicitly with keys ``contact<N>_<field>`` in
+  ``[columns.contacts]`` (``contact1_phone = "父亲电话"``); ``info.columns`` reports
+  slots under the same keys, so a detected layout can be written to a config as is.
+  Explicitly mapping ``phone`` to one header forces the long layout.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from contactaudit.errors import ColumnError
-from contactaudit.loading.columns import ALIASES, normalize_header
+from contactaudit.loading.columns import ALIASES, describe_headers, find_header, normalize_header
 
 SLOT_FIELDS: tuple[str, ...] = ("phone", "name", "relationship", "verified_at", "contact_id")
 
@@ -56,6 +61,29 @@ _PATTERNS = (
     re.compile(f"^{_PREFIX}{_NUMBER}{_FIELD}$"),
     re.compile(f"^{_PREFIX}(?P<field>.+?){_NUMBER}$"),
 )
+
+
+_SLOT_KEY = re.compile(r"^contact(?P<number>[0-9]{1,2})_(?P<field>" + "|".join(SLOT_FIELDS) + ")$")
+
+
+def slot_key(number: int, field_name: str) -> str:
+    """The config / ``info.columns`` key of a slot field: ``contact2_phone``."""
+    return f"contact{number}_{field_name}"
+
+
+def split_slot_mapping(
+    column_map: Mapping[str, str] | None,
+) -> tuple[dict[str, str], dict[tuple[int, str], str]]:
+    """Split an explicit mapping into canonical columns and ``contact<N>_<field>`` slots."""
+    canonical: dict[str, str] = {}
+    slots: dict[tuple[int, str], str] = {}
+    for key, header in (column_map or {}).items():
+        hit = _SLOT_KEY.match(key)
+        if hit is None:
+            canonical[key] = header
+        else:
+            slots[(int(hit.group("number")), hit.group("field"))] = header
+    return canonical, slots
 
 
 def slot_of(header: str) -> tuple[int, str] | None:
@@ -90,12 +118,40 @@ class WideLayout:
         return any("phone" in fields for fields in self.slots.values())
 
 
-def detect_wide(headers: list[str], *, path: str) -> WideLayout | None:
-    """The wide layout of these headers, or None when no slot has a phone header."""
+def detect_wide(
+    headers: list[str],
+    *,
+    path: str,
+    explicit: Mapping[tuple[int, str], str] | None = None,
+    exclude: Iterable[str] = (),
+) -> WideLayout | None:
+    """The wide layout of these headers, or None when no slot has a phone header.
+
+    ``explicit`` slots (from the config) come first; ``exclude`` holds headers the
+    config maps to canonical columns, which are never slots.
+    """
     layout = WideLayout()
+    claimed = set(exclude)
+    fixed: set[tuple[int, str]] = set()
+    for (number, field_name), wanted in (explicit or {}).items():
+        header = find_header(headers, wanted)
+        if header is None:
+            raise ColumnError(
+                f"{path}: column '{wanted}' mapped to '{slot_key(number, field_name)}' in "
+                f"[columns.contacts] was not found. Headers found: {describe_headers(headers)}. "
+                "Fix the mapping in the config."
+            )
+        layout.slots.setdefault(number, {})[field_name] = header
+        claimed.add(header)
+        fixed.add((number, field_name))
+    if explicit and not layout.has_phone:
+        raise ColumnError(
+            f"{path}: [columns.contacts] maps contact slots but none of them a phone. "
+            'Map the phones too, e.g. contact1_phone = "...".'
+        )
     for header in headers:
-        found = slot_of(header)
-        if found is None:
+        found = None if header in claimed else slot_of(header)
+        if found is None or found in fixed:
             continue
         number, field_name = found
         fields = layout.slots.setdefault(number, {})
@@ -111,55 +167,68 @@ def detect_wide(headers: list[str], *, path: str) -> WideLayout | None:
     return layout
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    """True where a cell is empty or only white space."""
+def blank_cells(values: pd.Series) -> np.ndarray:
+    """True where a text cell is empty or only white space."""
     text = values.astype("str")
-    mask: np.ndarray = (values.isna() | text.str.strip().eq("")).to_numpy(dtype=bool)
+    mask: np.ndarray = (text.isna() | text.str.strip().eq("")).to_numpy(dtype=bool)
     return mask
 
 
 def unpivot(
-    records: pd.DataFrame,
+    records: Mapping[str, pd.Series],
     layout: WideLayout,
     *,
-    shared: dict[str, pd.Series],
+    rows: np.ndarray,
+    shared: Mapping[str, pd.Series],
+    blank: Callable[[str], np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """One row per (record, slot) with a phone or a name, in file order.
 
-    ``records`` holds the converted slot columns under their original headers plus
-    ``_row``; ``shared`` holds row-level canonical columns (``borrower_id``,
-    ``verified_at``) that every slot inherits. A field that some slot lacks is
-    empty (None, or NaT for ``verified_at``) on that slot's rows.
+    ``records`` holds the converted slot columns under their original headers;
+    ``shared`` holds row-level canonical columns (``borrower_id``, ``verified_at``)
+    that every slot inherits. A field that some slot lacks is empty (None, or NaT for
+    ``verified_at``) on that slot's rows. ``blank(header)`` tells which cells of a
+    slot column are empty (by default computed from ``records``).
+
+    The slots are laid side by side as an (records × slots) grid and read row-major,
+    so the result is in (record, slot) order without a sort.
     """
-    present = [f for f in SLOT_FIELDS if f in shared or any(f in s for s in layout.slots.values())]
-    n = len(records)
-    parts = []
-    for number, fields in layout.slots.items():
-        part: dict[str, object] = {name: series.to_numpy() for name, series in shared.items()}
-        for field_name in present:
-            header = fields.get(field_name)
-            if header is not None:
-                part[field_name] = records[header].to_numpy()
-            elif field_name not in shared:
-                part[field_name] = (
-                    np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-                    if field_name == "verified_at"
-                    else np.full(n, None, dtype=object)
-                )
-        part["_row"] = records["_row"].to_numpy()
-        part["_slot"] = np.full(n, number, dtype="int64")
-        part["_phone_column"] = np.full(n, fields.get("phone", fields.get("name")), dtype=object)
-        # Object arrays must stay object: pandas 3 would infer its own str dtype.
-        frame = pd.DataFrame(
-            {
-                k: pd.Series(v, dtype=object) if getattr(v, "dtype", None) == np.dtype("O") else v
-                for k, v in part.items()
-            }
-        )
-        empty = _blank(frame["phone"])
-        if "name" in frame:
-            empty = empty & _blank(frame["name"])
-        parts.append(frame[~empty])
-    long = pd.concat(parts, ignore_index=True)
-    long = long.sort_values(["_row", "_slot"], kind="stable", ignore_index=True)
-    return long.drop(columns="_slot")
+    slots = list(layout.slots.values())
+    k, n = len(slots), len(rows)
+    is_blank = blank or (lambda header: blank_cells(records[header]))
+    empty = np.ones((n, k), dtype=bool)
+    for j, fields in enumerate(slots):
+        if "phone" in fields:
+            empty[:, j] = is_blank(fields["phone"])
+        if "name" in fields:
+            empty[:, j] &= is_blank(fields["name"])
+    keep = ~empty.ravel()
+
+    def grid(arrays: list[np.ndarray]) -> np.ndarray:
+        return np.stack(arrays, axis=1).ravel()[keep]
+
+    out: dict[str, pd.Series] = {}
+    for name, series in shared.items():
+        out[name] = _column(np.repeat(series.to_numpy(), k)[keep])
+    present = [f for f in SLOT_FIELDS if any(f in fields for fields in slots)]
+    for field_name in present:
+        arrays = []
+        for fields in slots:
+            if field_name in fields:
+                arrays.append(records[fields[field_name]].to_numpy())
+            elif field_name in shared:
+                arrays.append(shared[field_name].to_numpy())
+            elif field_name == "verified_at":
+                arrays.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+            else:
+                arrays.append(np.full(n, None, dtype=object))
+        out[field_name] = _column(grid(arrays))
+    out["_row"] = _column(np.repeat(rows.astype("int64"), k)[keep])
+    phone_columns = np.array([f.get("phone", f.get("name")) for f in slots], dtype=object)
+    out["_phone_column"] = _column(np.tile(phone_columns, n)[keep])
+    return pd.concat(out, axis=1)
+
+
+def _column(values: np.ndarray) -> pd.Series:
+    # Object arrays must stay object: pandas 3 would infer its own str dtype.
+    return pd.Series(values, dtype=object) if values.dtype == np.dtype("O") else pd.Series(values)
