@@ -30,8 +30,9 @@ def big_sample(tmp_path_factory: pytest.TempPathFactory) -> SampleManifest:
     return generate_sample(tmp_path_factory.mktemp("yardstick"), borrowers=BORROWERS, seed=7)
 
 
-def _flat(report) -> set[Key]:  # noqa: ANN001 - AuditReport, imported lazily
-    return set(report.flat())
+def _flat(report: "audit.AuditReport") -> set[Key]:
+    # report.flat() is [(code, source, row)]; truth is keyed (source, row, code).
+    return {(source, int(row), code) for code, source, row in report.flat()}
 
 
 def _run(manifest: SampleManifest) -> set[Key]:
