@@ -453,3 +453,36 @@ def test_damaged_utf8_is_an_error_not_read_as_gb18030(tmp_path):
         InputError, match=r"UTF-8 text with an invalid byte at offset \d+ \(line 3\)"
     ):
         load_export(write(tmp_path, "b.csv", content), "borrowers")
+
+
+def test_xlsx_rows_are_the_rows_excel_shows(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A3"], sheet["B3"] = "borrower_id", "phone"
+    sheet["A4"], sheet["B4"] = "B1", 13812345678
+    sheet["A6"], sheet["B6"] = "B2", "13987654321"
+    workbook.save(tmp_path / "b.xlsx")
+    frame = load_export(tmp_path / "b.xlsx", "borrowers").frame
+    assert records(frame) == [("B1", "13812345678", 4), ("B2", "13987654321", 6)]
+
+
+def test_header_only_xlsx_has_zero_rows(tmp_path):
+    path = make_xlsx(tmp_path / "b.xlsx", [["borrower_id", "phone"]])
+    loaded = load_export(path, "borrowers")
+    assert loaded.info.rows == 0
+    assert loaded.frame.empty
+
+
+def test_semicolon_file_with_commas_in_values(tmp_path):
+    text = "borrower_id;phone;name\nB1;13812345678;Li, Wei\nB2;13987654321;Wang, Fang\n"
+    frame = load_export(write(tmp_path, "b.csv", text), "borrowers").frame
+    assert frame["name"].tolist() == ["Li, Wei", "Wang, Fang"]
+
+
+def test_utf16_without_bom_is_detected(tmp_path):
+    content = (HEADER + "B1,13812345678,a\n").encode("utf-16-le")
+    loaded = load_export(write(tmp_path, "b.csv", content), "borrowers")
+    assert loaded.info.encoding == "utf-16-le"
+    assert records(loaded.frame) == [("B1", "13812345678", 2)]

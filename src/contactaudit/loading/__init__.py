@@ -169,7 +169,9 @@ def load_export(
 def _read_bytes(path: str | Path, stdin: BinaryIO | None) -> bytes:
     label = str(path)
     if label == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
+        stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError("-: there is no standard input to read. Pass a file instead.")
         try:
             data: bytes | str = stream.read()
         except OSError as exc:

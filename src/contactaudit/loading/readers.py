@@ -96,7 +96,7 @@ def read_table(data: bytes, *, path: str, encoding: str | None, sheet: str | Non
     else:
         text, used = _decode(data, path=path, encoding=encoding, hint=hint)
         # UTF-8 input goes to the CSV parser as the bytes read, not re-encoded.
-        utf8 = data[len(codecs.BOM_UTF8) :] if used == "utf-8-sig" else data
+        utf8 = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
         table = _read_text(
             text,
             utf8=utf8 if used in ("utf-8", "utf-8-sig") else None,
@@ -229,7 +229,9 @@ def _not_an_export(path: str, hint: str | None) -> InputError:
 def _read_text(
     text: str, *, utf8: bytes | None, path: str, encoding: str, hint: str | None
 ) -> RawTable:
-    first = text.lstrip()[:1]
+    # Searching, not lstrip(): that would copy a large file.
+    found = re.search(r"\S", text)
+    first = found.group(0) if found else ""
     if first == "{":
         return _read_jsonl(text, path=path, encoding=encoding)
     if first == "[":
@@ -251,7 +253,7 @@ def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
     csv.Sniffer decides when its answer is in the header line; otherwise the
     candidate that splits the header line most wins (a one-column file is ``,``).
     """
-    sample = _first_lines(text.lstrip("\r\n"), 20, 65536)
+    sample = _first_lines(_skip_breaks(text), 20, 65536)
     header = sample.split("\n", 1)[0]
     counts = {d: header.count(d) for d in DELIMITERS}
     try:
@@ -264,6 +266,14 @@ def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
     if counts[best] == 0:
         return "\t" if prefer_tab else ","
     return best
+
+
+def _skip_breaks(text: str) -> str:
+    """``text`` from its first non-line-break character (a slice, not a full copy)."""
+    start = 0
+    while start < len(text) and text[start] in "\r\n":
+        start += 1
+    return text[start : start + (1 << 21)]
 
 
 def _first_lines(text: str, lines: int, limit: int) -> str:
@@ -315,8 +325,8 @@ def _parse_delimited(
 
 
 def _count_header_fields(text: str, delimiter: str) -> int:
-    start = text.lstrip("\r\n")
-    reader = csv.reader(io.StringIO(_first_lines(start, 50, 1 << 20)), delimiter=delimiter)
+    sample = _first_lines(_skip_breaks(text), 50, 1 << 20)
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     for row in reader:
         return max(len(row), 1)
     return 1
