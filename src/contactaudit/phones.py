@@ -1,0 +1,1297 @@
+"""Phone-number normalisation: every raw phone cell → E.164, one malformed code, usability.
+
+This is the only module that calls ``phonenumbers`` (STYLE §3). It works on the
+*distinct* (raw text, default region) pairs of a column and maps the answers back
+to the rows, so each distinct pair is judged once however often it repeats.
+
+Two paths give identical answers (a test compares them on generated and adversarial
+values):
+
+* the **fast path** handles the shapes that dominate real exports — CN mobile
+  national digits (``13812345678``), with ``+86`` / ``86`` / ``0086`` in front, with
+  ASCII spaces or hyphens, or as a ``.0`` spreadsheet float — with pyarrow regular
+  expressions built at run time from phonenumbers' own CN metadata, so a metadata
+  release that moves a range moves both paths together;
+* the **slow path** runs everything else through the careful pipeline below, with
+  ``phonenumbers.parse`` called once per distinct cleaned candidate.
+
+Slow-path pipeline for one cell, in the order DESIGN §4 needs:
+
+1. NFKC (full-width digits, NBSP, U+3000), zero-width characters dropped, ends
+   stripped; Excel text wrappers (``'138…``, ``="138…"``) removed.
+2. Empty, a null token (``vocab.NULL_TOKENS``) or an Excel error value
+   (``#N/A`` …) → phone-missing.
+3. Mask characters (``*``, ``×``, ``•``, runs of ``x``/``?``/``#`` or ``...`` next
+   to a digit) → phone-masked, before phonenumbers, which accepts ``138****5678``.
+4. Spreadsheet numbers: ``13812345678.0``, ``1.3812345678E10``, ``1,38…E+10`` and
+   thousands separators (``13,812,345,678``) are recovered with ``Decimal`` when every
+   digit is written; the recovered digits are then judged like any cell and a clean
+   result becomes phone-float-artifact. Fewer written digits than the integer has →
+   phone-precision-lost (never padded). A non-integer value → phone-unparseable.
+5. Bracketed annotations without digits (``(home)``, ``（手机）``, ``[old]``) are
+   dropped: phonenumbers would turn their letters into keypad digits.
+6. Extensions at the end of the cell or of a piece (``ext. 12``, ``x99``, ``#12``,
+   ``转123``, ``分机12``, ``;ext=12``, and a pause-dial ``,12`` / ``,,12`` after a
+   complete number) are split off: the main number is judged, then
+   phone-has-extension.
+7. Several numbers: the cell is split on ``/ , ; | 、`` and line breaks, and each piece
+   on letters / CJK text (labels such as ``母亲``). Two or more pieces holding digits
+   where at least one is number-like (7+ digits) → phone-multiple (so the shorthand
+   ``13812345678/9`` is two numbers). Digits separated only by spaces or hyphens are
+   one number unless the whole does not validate and the groups split into two or
+   more valid numbers (``13812345678 13987654321``); a digit run longer than any phone
+   number (18+ digits) that splits into two valid numbers is also phone-multiple.
+   ``138 1234 5678`` is always one number. One number-like chunk plus label counters
+   of at most two digits (``电话1：…``) is one number; other leftover digits mixed with
+   text → phone-unparseable.
+8. The remaining candidate (digits and phone punctuation only) is parsed with the
+   row's region — always explicit, as ``parse(x, None)`` raises. Parse errors:
+   NOT_A_NUMBER → phone-unparseable; too short / too long / unknown country code →
+   phone-invalid (the text is number-shaped, just wrong).
+9. Then, in precedence order: CN non-SMS ranges and emergency numbers
+   (phone-not-sms-capable, before validity: IoT numbers are "invalid" to
+   phonenumbers), ``is_valid_number`` (phone-invalid), placeholders, type, extension,
+   float, decoration.
+
+Choices where the contract is silent (documented, tested):
+
+* ``8613812345678`` (country code without ``+``) is usable and flagged
+  phone-nonstandard-format, as phonenumbers reads it with region CN; with another
+  region it is whatever that region makes of it (US: too long → phone-invalid).
+* Decoration (phone-nonstandard-format) is anything other than the plain E.164 text
+  or the plain national digits (the digits of phonenumbers' NATIONAL format, so
+  ``01012345678`` is plain for a Beijing line, ``013812345678`` is decorated):
+  surrounding spaces, separators, brackets, labels, full-width characters, Excel
+  wrappers, ``00``/``0086`` prefixes, a bare ``86``, carrier prefixes (``17951``).
+* VOIP and PERSONAL_NUMBER are not phone-not-mobile: both commonly receive SMS
+  (forwarding services, virtual mobiles). FIXED_LINE_OR_MOBILE is not a finding.
+* ``number_type`` is phonenumbers' type name for every parsed number ("UNKNOWN" for
+  an invalid one); ``number_region`` is ``region_code_for_number`` for every parsed
+  number (invalid ones included) and None when nothing parsed. ``e164`` is set only
+  for usable cells; ``describe_number`` shows the parsed number regardless.
+* ``is_valid_number(n)`` is used for validity. In phonenumbers 9.0.x it equals
+  ``number_type(n) != UNKNOWN`` (both resolve the region with
+  ``region_code_for_number`` and run ``_number_type_helper``); the fast path relies on
+  that helper's order (general → premium → toll-free → shared-cost → VOIP → personal
+  → pager → UAN → voicemail → fixed → mobile), read from the metadata at run time.
+* Region codes: missing entries of a ``regions`` Series mean ``CN`` (the signature's
+  default — audit.py fills rows without a country itself); ``UK`` is read as ``GB``;
+  an unknown region lets only ``+`` numbers parse, others get phone-invalid
+  ("unknown default region").
+* The run rule is applied anywhere in the national significant number, as DESIGN §4
+  and the sample generator read it. So ``13812345678`` (``138`` + ``12345678``),
+  ``010-12345678`` and ``8001234567`` are placeholders, although DESIGN / PHONES.md use
+  them as examples of clean or landline numbers: the general rule wins over the
+  illustrations (they are, in practice, the usual dummies staff type).
+* ``extra_placeholders`` entries are NFKC-ed; ``+…`` entries compare with the E.164,
+  digit-only entries with the national significant number or the national dialling
+  digits (``01012345678`` matches the Beijing line ``+861012345678``).
+* The ``detail`` column carries a value-free phrase for messages (a type name, a
+  count, a reason) — never digits of the number.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _sre_c
+import re._parser as _sre_p
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
+from phonenumbers import NumberParseException, PhoneNumberType, shortnumberinfo
+from phonenumbers.phonenumber import CountryCodeSource
+
+from contactaudit.vocab import NULL_TOKENS, fold_text
+
+# --------------------------------------------------------------------------------
+# CN-specific overrides — the ONE table to edit when MIIT moves a range or a new
+# dummy number shows up. phonenumbers' metadata calls IoT numbers invalid and the
+# dummies valid; these tables say what they mean for an SMS.
+# --------------------------------------------------------------------------------
+
+# country calling code → (national-significant-number pattern, why) for ranges
+# where no person reads a text: checked before validity.
+NOT_SMS_CAPABLE: dict[int, tuple[tuple[str, str], ...]] = {
+    86: (
+        (r"14[0-4]\d{8}|14[68]\d{8}", "in an IoT/M2M range"),  # 11-digit data-only
+        (r"1440\d{9}|14[68]\d{10}|1410\d{9}|1064\d{9}", "in an IoT/M2M range"),  # 13-digit
+        (r"1749\d{7}", "in a satellite range"),
+        (r"1740[6-9]\d{6}|1741[0-2]\d{6}", "in a satellite or emergency-communication range"),
+    ),
+}
+
+# Emergency short numbers on top of phonenumbers' shortnumberinfo (which knows CN
+# 110/119/120 but not 122 traffic police or the GSM 112).
+EMERGENCY_NUMBERS: dict[str, frozenset[str]] = {
+    "CN": frozenset({"110", "112", "119", "120", "122", "999"}),
+}
+
+# Known dummy numbers, as E.164.
+PLACEHOLDER_NUMBERS: frozenset[str] = frozenset(
+    "+86" + n
+    for n in (
+        "13800138000",
+        "13888888888",
+        "18888888888",
+        "13800000000",
+        "13900000000",
+        "13000000000",
+        "13111111111",
+        "12345678901",
+        "11111111111",
+        "13333333333",
+        "15888888888",
+        "13999999999",
+        "10000000000",
+    )
+)
+
+# Excel error values and a few export spellings of "nothing", beyond vocab.NULL_TOKENS.
+EXTRA_NULL_TOKENS: frozenset[str] = frozenset(
+    {
+        "#n/a",
+        "#na",
+        "#value!",
+        "#ref!",
+        "#name?",
+        "#null!",
+        "#div/0!",
+        "#num!",
+        "--",
+        "---",
+        "—",
+        "——",
+        "undefined",
+        "nil",
+        "空",
+        "(null)",
+        "(blank)",
+    }
+)
+
+# --------------------------------------------------------------------------------
+# Codes and reasons
+# --------------------------------------------------------------------------------
+
+MISSING = "phone-missing"
+MASKED = "phone-masked"
+PRECISION_LOST = "phone-precision-lost"
+MULTIPLE = "phone-multiple"
+UNPARSEABLE = "phone-unparseable"
+NOT_SMS = "phone-not-sms-capable"
+INVALID = "phone-invalid"
+PLACEHOLDER = "phone-placeholder"
+NOT_MOBILE = "phone-not-mobile"
+EXTENSION = "phone-has-extension"
+FLOAT = "phone-float-artifact"
+NONSTANDARD = "phone-nonstandard-format"
+
+MALFORMED_CODES: tuple[str, ...] = (
+    MISSING,
+    MASKED,
+    PRECISION_LOST,
+    MULTIPLE,
+    UNPARSEABLE,
+    NOT_SMS,
+    INVALID,
+    PLACEHOLDER,
+    NOT_MOBILE,
+    EXTENSION,
+    FLOAT,
+    NONSTANDARD,
+)
+UNUSABLE_CODES: frozenset[str] = frozenset(
+    {MISSING, MASKED, PRECISION_LOST, MULTIPLE, UNPARSEABLE, NOT_SMS, INVALID, PLACEHOLDER}
+)
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "raw",
+    "e164",
+    "malformed",
+    "usable",
+    "number_region",
+    "number_type",
+    "detail",
+)
+
+# Types that cannot take SMS. VOIP / PERSONAL_NUMBER deliberately absent (docstring).
+_NOT_MOBILE_TYPES: dict[int, str] = {
+    PhoneNumberType.FIXED_LINE: "fixed-line",
+    PhoneNumberType.TOLL_FREE: "toll-free",
+    PhoneNumberType.SHARED_COST: "shared-cost",
+    PhoneNumberType.PREMIUM_RATE: "premium-rate",
+    PhoneNumberType.UAN: "UAN",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.PAGER: "pager",
+}
+_TYPE_NAMES: dict[int, str] = {
+    v: k for k, v in vars(PhoneNumberType).items() if k.isupper() and isinstance(v, int)
+}
+
+# Decoration reasons, in the order they are reported.
+R_FULLWIDTH = "full-width characters or special spaces"
+R_WRAPPER = "spreadsheet text wrapper"
+R_LABEL = "annotation or label"
+R_SEPARATORS = "spaces, separators or brackets"
+R_IDD = "international prefix 00"
+R_CC_NO_PLUS = "country code without +"
+R_PREFIX = "extra prefix digits"
+_REASON_ORDER = (R_FULLWIDTH, R_WRAPPER, R_LABEL, R_SEPARATORS, R_IDD, R_CC_NO_PLUS, R_PREFIX)
+
+D_DENY = "known dummy number"
+D_TRAILING = "7 or more identical trailing digits"
+D_RUN = "run of 8 or more consecutive digits"
+
+# --------------------------------------------------------------------------------
+# Text patterns
+# --------------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"))
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\ufe58\ufe63]")
+_MASK = re.compile(
+    r"[*×•●∗✱✲⁎※]"
+    r"|(?<=\d)\s*(?:[xX]{2,}|\.{3,})|(?:[xX]{2,}|\.{3,})\s*(?=\d)"
+    # ``?`` / ``#`` runs only against digits: ``??`` alone is usually a lost label glyph.
+    r"|(?<=\d)(?:\?{2,}|\#{2,})(?=\d|$)"
+)
+_EXCEL_FORMULA = re.compile(r'^=\s*"(.*)"$', re.S)
+_DOT_ZERO = re.compile(r"^(\d+)(?:\.0+|,0)$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.0+)?$")
+_SCIENTIFIC = re.compile(r"^(\d+)(?:[.,](\d*))?[eE]\+?(-?\d{1,4})$")
+_ANNOTATION = re.compile(
+    r"[(\[{<（［【《〔「『][^()\[\]{}<>（）［］【】《》〔〕「」『』\d]*[)\]}>）］】》〕」』]"
+)
+_EXTENSION = re.compile(
+    r"(?ix)[\s\-]*[(\[]?\s*"
+    r"(?:ext(?:ension)?|extn|分机号?|转分机|转|x|\#|;\s*ext=)"
+    r"\s*[.:：#]?\s*(\d{1,6})\s*[)\]#]?\s*$"
+)
+# Pause-dial commas and the RFC 3966 ";ext=" hold separators, so they are read first.
+_PAUSE_EXTENSION = re.compile(r"^(.*\d)\s*(?:,+|;\s*ext\s*=)\s*(\d{1,6})\s*$", re.S | re.I)
+_STRONG_SEPARATORS = re.compile(r"[/\\,;|、\n\r\t]+")
+_CHUNK = re.compile(r"[0-9+\-.()\[\] ~]+")
+_NON_DIGITS = re.compile(r"\D")
+_PLAIN_NUMBER = re.compile(r"^\+?[0-9]+$")
+_HYPHEN_EXTENSION = re.compile(r"^(.*\d)\s*-\s*(\d{1,5})$")
+_MAX_CELL_LENGTH = 256  # longer text is a note, not a phone cell (and keeps regexes linear)
+_GROUP_SPLIT = re.compile(r"[\s\-]+")
+
+_NUMBER_LIKE = 7  # digits: the shortest local landline
+_MAX_NUMBER_DIGITS = 17  # phonenumbers' own maximum; a longer run is never one number
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the pipeline knows about one distinct cell (richer than a row needs)."""
+
+    code: str | None
+    detail: str | None = None
+    e164: str | None = None  # of the parsed main number, usable or not
+    number_region: str | None = None
+    number_type: str | None = None
+    candidate: str | None = None  # the text handed to phonenumbers
+    numobj: phonenumbers.PhoneNumber | None = None
+    extension: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.code not in UNUSABLE_CODES
+
+
+@dataclass
+class _Context:
+    """Per-call state: placeholder sets and a parse cache shared by all cells."""
+
+    extra_e164: frozenset[str] = frozenset()
+    extra_digits: frozenset[str] = frozenset()
+    parse_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+
+def _make_context(extra_placeholders: Iterable[str]) -> _Context:
+    e164: set[str] = set()
+    digits: set[str] = set()
+    for item in extra_placeholders:
+        text = unicodedata.normalize("NFKC", str(item)).strip()
+        only = _NON_DIGITS.sub("", text)
+        if not only:
+            continue
+        if text.startswith("+"):
+            e164.add("+" + only)
+        else:
+            digits.add(only)
+    return _Context(extra_e164=frozenset(e164), extra_digits=frozenset(digits))
+
+
+# --------------------------------------------------------------------------------
+# Slow path
+# --------------------------------------------------------------------------------
+
+
+def _region_code(value: Any, default: str = "CN") -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    text = str(value).strip().upper()
+    if not text:
+        return default
+    return "GB" if text == "UK" else text
+
+
+def _is_null(text: str) -> bool:
+    folded = fold_text(text)
+    return folded in NULL_TOKENS or folded in EXTRA_NULL_TOKENS
+
+
+def _join_reasons(reasons: set[str]) -> str | None:
+    ordered = [r for r in _REASON_ORDER if r in reasons]
+    return "; ".join(ordered) if ordered else None
+
+
+def _recover_spreadsheet_number(text: str) -> tuple[str, str] | None:
+    """``(kind, value)`` for spreadsheet number text, else None.
+
+    kind ``float``/``scientific``/``thousands`` → value is the recovered digits;
+    ``lost`` → value is "W of N digits written"; ``fraction`` → not an integer.
+    """
+    m = _DOT_ZERO.match(text)
+    if m:
+        return "float", m.group(1)
+    if _THOUSANDS.match(text):
+        return "thousands", text.split(".")[0].replace(",", "")
+    m = _SCIENTIFIC.match(text)
+    if m:
+        whole, frac, exp = m.group(1), m.group(2) or "", int(m.group(3))
+        if exp > 20 or exp < -20:
+            return "fraction", ""
+        try:
+            value = Decimal(f"{whole}.{frac or '0'}E{exp}")
+        except InvalidOperation:  # pragma: no cover - the regex admits only digits
+            return "fraction", ""
+        if value != value.to_integral_value():
+            return "fraction", ""
+        integer = str(int(value))
+        written = len((whole + frac).lstrip("0"))
+        if written < len(integer.lstrip("0")):
+            return "lost", f"{written} of {len(integer)} digits written"
+        return "scientific", integer
+    return None
+
+
+def _parse(candidate: str, region: str, ctx: _Context) -> Any:
+    """``phonenumbers.parse`` once per (candidate, region); an exception is cached too."""
+    key = (candidate, region)
+    if key not in ctx.parse_cache:
+        try:
+            ctx.parse_cache[key] = phonenumbers.parse(candidate, region, keep_raw_input=True)
+        except NumberParseException as exc:
+            ctx.parse_cache[key] = exc
+    return ctx.parse_cache[key]
+
+
+def _valid(candidate: str, region: str, ctx: _Context) -> bool:
+    parsed = _parse(candidate, region, ctx)
+    return (
+        not isinstance(parsed, NumberParseException)
+        and phonenumbers.number_type(parsed) != PhoneNumberType.UNKNOWN
+    )
+
+
+def _splits_into_valid_numbers(groups: list[str], region: str, ctx: _Context) -> int:
+    """How many valid numbers ``groups`` (joined by spaces) split into; 0 if it does not.
+
+    Only group boundaries are tried, so ``138 1234 5678`` can never become several
+    numbers unless the whole is invalid and every part is valid.
+    """
+    if len(groups) > 12:
+        return 0
+    memo: dict[int, int] = {}
+
+    def best(start: int) -> int:
+        if start == len(groups):
+            return 0
+        if start in memo:
+            return memo[start]
+        found = -1
+        for end in range(start + 1, len(groups) + 1):
+            part = " ".join(groups[start:end])
+            if len(_NON_DIGITS.sub("", part)) < _NUMBER_LIKE:
+                continue
+            if _valid(part, region, ctx):
+                rest = best(end)
+                if rest >= 0:
+                    found = 1 + rest
+                    break
+        memo[start] = found
+        return found
+
+    count = best(0)
+    return count if count >= 2 else 0
+
+
+def _glued_numbers(digits: str, region: str, ctx: _Context) -> bool:
+    """A digit run too long to be one number that is two valid numbers glued together."""
+    if len(digits) <= _MAX_NUMBER_DIGITS or len(digits) > 2 * 15 + 2:
+        return False
+    return any(
+        _valid(digits[:i], region, ctx) and _valid(digits[i:], region, ctx)
+        for i in range(_NUMBER_LIKE, len(digits) - _NUMBER_LIKE + 1)
+    )
+
+
+def _several_numbers(candidate: str, digits: str, region: str, ctx: _Context) -> int:
+    """How many valid numbers a candidate that is not one valid number holds (0: not several)."""
+    groups = [g for g in _GROUP_SPLIT.split(candidate) if g]
+    if len(groups) >= 2 and len(digits) >= 2 * _NUMBER_LIKE:
+        count = _splits_into_valid_numbers(groups, region, ctx)
+        if count:
+            return count
+    return 2 if _glued_numbers(digits, region, ctx) else 0
+
+
+def _split_extension(text: str) -> tuple[str, str | None]:
+    m = _EXTENSION.search(text)
+    if m and re.search(r"\d", text[: m.start()]):
+        return text[: m.start()], m.group(1)
+    return text, None
+
+
+@dataclass
+class _Pieces:
+    kind: str  # "one" | "multiple" | "unparseable"
+    candidate: str = ""
+    extension: str | None = None
+    count: int = 0
+    labelled: bool = False
+    detail: str | None = None
+
+
+def _digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _find_numbers(text: str) -> _Pieces:
+    """Split a cleaned cell into its number candidate(s) (module docstring, steps 6-7)."""
+    extension = None
+    m = _PAUSE_EXTENSION.match(text)
+    if m and not _STRONG_SEPARATORS.search(m.group(1)) and _digit_count(m.group(1)) >= _NUMBER_LIKE:
+        text, extension = m.group(1), m.group(2)
+
+    # (main text of the piece, its digit chunks, its extension)
+    pieces: list[tuple[str, list[str], str | None]] = []
+    for piece in _STRONG_SEPARATORS.split(text):
+        main, ext = _split_extension(piece)
+        chunks = [c for c in _CHUNK.findall(main) if _digit_count(c)]
+        if chunks:
+            pieces.append((main, chunks, ext))
+    if not pieces:
+        return _Pieces("unparseable", detail="no digits")
+
+    def long_count(chunks: list[str]) -> int:
+        return sum(1 for c in chunks if _digit_count(c) >= _NUMBER_LIKE)
+
+    if len(pieces) >= 2:
+        if any(long_count(chunks) for _, chunks, _ in pieces):
+            count = sum(max(1, long_count(chunks)) for _, chunks, _ in pieces)
+            return _Pieces("multiple", count=count)
+        # Only short fragments (``138,1234,5678``): one number with odd separators.
+        joined = " ".join(c.strip() for _, chunks, _ in pieces for c in chunks)
+        exts = [e for _, _, e in pieces if e]
+        return _Pieces("one", candidate=joined, extension=extension or (exts[-1] if exts else None))
+
+    main, chunks, ext = pieces[0]
+    extension = extension or ext
+    long_chunks = [c for c in chunks if _digit_count(c) >= _NUMBER_LIKE]
+    short_chunks = [c for c in chunks if _digit_count(c) < _NUMBER_LIKE]
+    if len(long_chunks) >= 2:
+        return _Pieces("multiple", count=len(long_chunks))
+    if len(long_chunks) == 1:
+        # Label counters such as 电话1： may stay; other digits mixed with text may not.
+        if any(_digit_count(c) > 2 for c in short_chunks):
+            return _Pieces("unparseable", detail="digits mixed with text")
+        candidate = long_chunks[0].strip()
+    elif len(short_chunks) == 1:
+        candidate = short_chunks[0].strip()
+    else:
+        return _Pieces("unparseable", detail="digits mixed with text")
+    return _Pieces(
+        "one", candidate=candidate, extension=extension, labelled=main.strip() != candidate
+    )
+
+
+def _classify(raw: str, region: str, ctx: _Context) -> _Outcome:
+    """The slow path for one distinct (raw, region) pair."""
+    text = unicodedata.normalize("NFKC", raw).translate(_ZERO_WIDTH)
+    reasons: set[str] = set()
+    if text != raw:
+        reasons.add(R_FULLWIDTH)
+    stripped = text.strip()
+    if stripped != text:
+        reasons.add(R_SEPARATORS)
+    text = stripped
+    m = _EXCEL_FORMULA.match(text)
+    if m:
+        text = m.group(1).strip()
+        reasons.add(R_WRAPPER)
+    elif text.startswith("'") or (len(text) > 1 and text[0] == text[-1] == '"'):
+        text = text[1:-1] if text[0] == '"' else text[1:]
+        text = text.strip()
+        reasons.add(R_WRAPPER)
+
+    if not text:
+        return _Outcome(MISSING, "empty cell")
+    if _is_null(text):
+        return _Outcome(MISSING, "null token")
+    if _MASK.search(text):
+        return _Outcome(MASKED, "mask characters")
+    if len(text) > _MAX_CELL_LENGTH:
+        return _Outcome(UNPARSEABLE, "text too long for a phone cell")
+
+    spreadsheet = _recover_spreadsheet_number(text)
+    if spreadsheet is not None:
+        kind, value = spreadsheet
+        if kind == "lost":
+            return _Outcome(PRECISION_LOST, value)
+        if kind == "fraction":
+            return _Outcome(UNPARSEABLE, "a fractional number")
+        inner = _classify(value, region, ctx)
+        if inner.code in (None, NONSTANDARD):
+            what = {
+                "float": "float",
+                "scientific": "scientific notation",
+                "thousands": "number with thousands separators",
+            }[kind]
+            return replace(inner, code=FLOAT, detail=what)
+        return inner
+
+    if _PLAIN_NUMBER.match(text):
+        return _judge_candidate(text, None, region, reasons, ctx)
+    text = _DASHES.sub("-", text)
+    without_notes = text
+    while True:
+        reduced = _ANNOTATION.sub(" ", without_notes)
+        if reduced == without_notes:
+            break
+        without_notes = reduced
+    if without_notes != text:
+        reasons.add(R_LABEL)
+    text = without_notes.strip()
+
+    found = _find_numbers(text)
+    if found.kind == "multiple":
+        return _Outcome(MULTIPLE, f"{found.count} numbers")
+    if found.kind == "unparseable":
+        return _Outcome(UNPARSEABLE, found.detail)
+    if found.labelled:
+        reasons.add(R_LABEL)
+    return _judge_candidate(found.candidate, found.extension, region, reasons, ctx)
+
+
+def _emergency(digits: str, region: str | None) -> bool:
+    if not region or len(digits) > 6:
+        return False
+    if digits in EMERGENCY_NUMBERS.get(region, ()):
+        return True
+    return bool(shortnumberinfo.is_emergency_number(digits, region))
+
+
+def _not_sms_capable(country_code: int, nsn: str) -> str | None:
+    for pattern, why in _NOT_SMS_RE.get(country_code, ()):
+        if pattern.fullmatch(nsn):
+            return why
+    return None
+
+
+_NOT_SMS_RE: dict[int, tuple[tuple[re.Pattern[str], str], ...]] = {
+    cc: tuple((re.compile(p), why) for p, why in rows) for cc, rows in NOT_SMS_CAPABLE.items()
+}
+
+_PARSE_ERROR_DETAIL = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+_POSSIBLE_DETAIL = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too short for its region",
+    phonenumbers.ValidationResult.TOO_LONG: "too long for its region",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length for its region",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.ValidationResult.IS_POSSIBLE: "not an allocated range",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "local number without area code",
+}
+
+
+def _placeholder_reason(e164: str, nsn: str, national_digits: str, ctx: _Context) -> str | None:
+    if (
+        e164 in PLACEHOLDER_NUMBERS
+        or e164 in ctx.extra_e164
+        or nsn in ctx.extra_digits
+        or national_digits in ctx.extra_digits
+    ):
+        return D_DENY
+    if _TRAILING_SAME.search(nsn):
+        return D_TRAILING
+    if _RUN.search(nsn):
+        return D_RUN
+    return None
+
+
+_RUN_SUBSTRINGS = ("01234567", "12345678", "23456789", "98765432", "87654321", "76543210")
+_RUN_PATTERN = "|".join(_RUN_SUBSTRINGS)
+_TRAILING_PATTERN = "(?:" + "|".join(f"{d}{{7}}" for d in "0123456789") + ")$"
+_RUN = re.compile(_RUN_PATTERN)
+_TRAILING_SAME = re.compile(_TRAILING_PATTERN)
+
+
+def _judge_candidate(
+    candidate: str, extension: str | None, region: str, reasons: set[str], ctx: _Context
+) -> _Outcome:
+    digits = _NON_DIGITS.sub("", candidate)
+    known_region = region in phonenumbers.SUPPORTED_REGIONS
+    parsed = _parse(candidate, region, ctx)
+    if isinstance(parsed, NumberParseException):
+        if not candidate.startswith("+") and _emergency(digits, region):
+            return _Outcome(NOT_SMS, "an emergency number", candidate=candidate)
+        count = _several_numbers(candidate, digits, region, ctx)
+        if count:
+            return _Outcome(MULTIPLE, f"{count} numbers", candidate=candidate)
+        if parsed.error_type == NumberParseException.NOT_A_NUMBER:
+            return _Outcome(UNPARSEABLE, "not a phone number", candidate=candidate)
+        if not known_region and parsed.error_type == NumberParseException.INVALID_COUNTRY_CODE:
+            return _Outcome(INVALID, "unknown default region", candidate=candidate)
+        return _Outcome(
+            INVALID, _PARSE_ERROR_DETAIL.get(parsed.error_type, "not valid"), candidate=candidate
+        )
+
+    n: phonenumbers.PhoneNumber = parsed
+    extension = extension or n.extension or None
+    country_code = int(n.country_code or 0)
+    nsn = phonenumbers.national_significant_number(n)
+    e164 = f"+{country_code}{nsn}"
+    regions_for_code = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ())
+    number_region = (
+        regions_for_code[0]
+        if len(regions_for_code) == 1
+        else phonenumbers.region_code_for_number(n)
+    )
+    # number_type() != UNKNOWN is exactly is_valid_number() (module docstring); one call
+    # instead of two halves the slow path's cost.
+    ntype = phonenumbers.number_type(n)
+    base = _Outcome(
+        None, None, e164, number_region, _TYPE_NAMES.get(ntype, "UNKNOWN"), candidate, n, extension
+    )
+
+    why = _not_sms_capable(country_code, nsn)
+    if why is None and _emergency(nsn, number_region or region):
+        why = "an emergency number"
+    if why is not None:
+        return replace(base, code=NOT_SMS, detail=why)
+
+    if ntype == PhoneNumberType.UNKNOWN:
+        m = _HYPHEN_EXTENSION.match(candidate)
+        if m and extension is None and _valid(m.group(1), region, ctx):
+            # 010-12345678-8001: the switchboard notation for an extension.
+            return _judge_candidate(m.group(1), m.group(2), region, reasons, ctx)
+        count = _several_numbers(candidate, digits, region, ctx)
+        if count:
+            return _Outcome(MULTIPLE, f"{count} numbers", candidate=candidate)
+        if (
+            not known_region
+            and n.country_code_source != CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN
+        ):
+            detail = "unknown default region"
+        else:
+            detail = _POSSIBLE_DETAIL.get(
+                phonenumbers.is_possible_number_with_reason(n), "not valid"
+            )
+        return replace(base, code=INVALID, detail=detail)
+
+    national_digits = _NON_DIGITS.sub(
+        "", phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+    placeholder = _placeholder_reason(e164, nsn, national_digits, ctx)
+    if placeholder is not None:
+        return replace(base, code=PLACEHOLDER, detail=placeholder)
+
+    if ntype in _NOT_MOBILE_TYPES:
+        return replace(base, code=NOT_MOBILE, detail=_NOT_MOBILE_TYPES[ntype])
+    if extension:
+        return replace(base, code=EXTENSION, detail="extension")
+
+    reasons = set(reasons)
+    body = candidate[1:] if candidate.startswith("+") else candidate
+    if not body.isdigit():
+        reasons.add(R_SEPARATORS)
+    source = n.country_code_source
+    if source == CountryCodeSource.FROM_NUMBER_WITH_IDD:
+        reasons.add(R_IDD)
+    elif source == CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN:
+        reasons.add(R_CC_NO_PLUS)
+    elif source == CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN:
+        if digits != e164[1:]:
+            reasons.add(R_PREFIX)
+    elif digits != national_digits:
+        reasons.add(R_PREFIX)
+    decoration = _join_reasons(reasons)
+    if decoration is not None:
+        return replace(base, code=NONSTANDARD, detail=decoration)
+    return base
+
+
+def _classify_value(value: Any, region: str, ctx: _Context) -> _Outcome:
+    text = _as_text(value)
+    if text is None:
+        return _Outcome(MISSING, "empty cell")
+    return _classify(text, region, ctx)
+
+
+def _as_text(value: Any) -> str | None:
+    """The cell as text; None for a missing cell. Numbers are written as Python would."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return None if np.isnan(value) else repr(value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------
+# Fast path (vectorised over distinct values)
+# --------------------------------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    """A regex construct the digit-DFA compiler does not handle (use the fallback)."""
+
+
+_ALL_DIGITS = (1 << 10) - 1
+
+
+class _DigitNfa:
+    """A Thompson NFA over the ten ASCII digits, built from ``re``'s own parse tree.
+
+    phonenumbers' national patterns use only literals, digit classes, groups,
+    alternation and counted repeats; anything else raises :class:`_Unsupported`.
+    """
+
+    def __init__(self) -> None:
+        self.eps: list[list[int]] = []
+        self.edges: list[list[tuple[int, int]]] = []
+
+    def state(self) -> int:
+        self.eps.append([])
+        self.edges.append([])
+        return len(self.eps) - 1
+
+    def _step(self, start: int, mask: int) -> int:
+        end = self.state()
+        self.edges[start].append((mask, end))
+        return end
+
+    @staticmethod
+    def _class_mask(items: Any) -> int:
+        mask, negate = 0, False
+        for op, av in items:
+            if op == _sre_c.LITERAL:
+                mask |= 1 << (av - 48) if 48 <= av <= 57 else 0
+            elif op == _sre_c.RANGE:
+                for code in range(max(av[0], 48), min(av[1], 57) + 1):
+                    mask |= 1 << (code - 48)
+            elif op == _sre_c.CATEGORY and av == _sre_c.CATEGORY_DIGIT:
+                mask = _ALL_DIGITS
+            elif op == _sre_c.NEGATE:
+                negate = True
+            else:
+                raise _Unsupported(str(op))
+        return (_ALL_DIGITS & ~mask) if negate else mask
+
+    def add(self, items: Any, start: int) -> int:
+        """Append the parsed sequence ``items`` after ``start``; return its end state."""
+        for op, av in items:
+            if op == _sre_c.LITERAL:
+                start = self._step(start, 1 << (av - 48) if 48 <= av <= 57 else 0)
+            elif op == _sre_c.IN:
+                start = self._step(start, self._class_mask(av))
+            elif op == _sre_c.ANY:
+                start = self._step(start, _ALL_DIGITS)
+            elif op == _sre_c.SUBPATTERN:
+                start = self.add(av[-1], start)
+            elif op == _sre_c.BRANCH:
+                end = self.state()
+                for alternative in av[1]:
+                    first = self.state()
+                    self.eps[start].append(first)
+                    self.eps[self.add(alternative, first)].append(end)
+                start = end
+            elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT):
+                low, high, sub = av
+                for _ in range(low):
+                    start = self.add(sub, start)
+                if high == _sre_c.MAXREPEAT:
+                    loop = self.state()
+                    self.eps[start].append(loop)
+                    self.eps[self.add(sub, loop)].append(loop)
+                    start = loop
+                elif high > low:
+                    if high - low > 32:
+                        raise _Unsupported("long optional repeat")
+                    end = self.state()
+                    for _ in range(high - low):
+                        self.eps[start].append(end)
+                        start = self.add(sub, start)
+                    self.eps[start].append(end)
+                    start = end
+            else:
+                raise _Unsupported(str(op))
+        return start
+
+    def closure(self, states: Iterable[int]) -> frozenset[int]:
+        seen = set(states)
+        stack = list(seen)
+        while stack:
+            for nxt in self.eps[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return frozenset(seen)
+
+
+@dataclass(frozen=True)
+class _DigitDfa:
+    """Several patterns compiled into one layered DFA for digit strings of one length.
+
+    ``tables[i][state, digit]`` is the state after position ``i``; ``accepts[name]``
+    says, per final state, whether the pattern fully matched (prefix patterns: matched
+    a prefix). Evaluating it is ``length`` numpy gathers over all values at once.
+    """
+
+    tables: tuple[np.ndarray, ...]
+    accepts: dict[str, np.ndarray]
+
+    def run(self, digits: np.ndarray) -> dict[str, np.ndarray]:
+        state = np.zeros(len(digits), dtype=np.int32)
+        for position, table in enumerate(self.tables):
+            state = table[state, digits[:, position]]
+        return {name: flags[state] for name, flags in self.accepts.items()}
+
+
+def _compile_digit_dfa(
+    patterns: dict[str, tuple[str, bool]], length: int, max_states: int = 20000
+) -> _DigitDfa:
+    """``patterns``: name → (regex, prefix_only). Raises _Unsupported when it cannot."""
+    nfa = _DigitNfa()
+    root = nfa.state()
+    accept_state: dict[str, int] = {}
+    for name, (pattern, prefix_only) in patterns.items():
+        first = nfa.state()
+        nfa.eps[root].append(first)
+        try:
+            parsed = _sre_p.parse(pattern)
+        except re.error as exc:  # pragma: no cover - phonenumbers' patterns compile
+            raise _Unsupported(str(exc)) from None
+        if parsed.state.flags & ~(re.UNICODE | re.ASCII):
+            raise _Unsupported("inline flags")
+        end = nfa.add(list(parsed), first)
+        if prefix_only:
+            nfa.edges[end].append((_ALL_DIGITS, end))
+        accept_state[name] = end
+    layer = {nfa.closure([root]): 0}
+    tables = []
+    for _ in range(length):
+        following: dict[frozenset[int], int] = {}
+        table = np.zeros((len(layer), 10), dtype=np.int32)
+        for states, index in layer.items():
+            for digit in range(10):
+                bit = 1 << digit
+                target = nfa.closure(to for s in states for mask, to in nfa.edges[s] if mask & bit)
+                table[index, digit] = following.setdefault(target, len(following))
+        if len(following) > max_states:
+            raise _Unsupported("too many states")
+        tables.append(table)
+        layer = following
+    finals = sorted(layer, key=layer.__getitem__)
+    accepts = {
+        name: np.array([state in final for final in finals], dtype=bool)
+        for name, state in accept_state.items()
+    }
+    return _DigitDfa(tuple(tables), accepts)
+
+
+@dataclass(frozen=True)
+class _FastPlan:
+    """What the fast path checks, read from phonenumbers' CN metadata at run time.
+
+    A CN number of 11 digits takes the fast path only when phonenumbers would call it
+    MOBILE: it fully matches the general and mobile patterns and none of the types
+    ``_number_type_helper`` tests before MOBILE; it is outside the non-SMS ranges; and
+    its start does not look like a national / carrier prefix phonenumbers might strip.
+    Everything else goes to the slow path, so the fast path can only agree with it.
+    """
+
+    usable: bool
+    patterns: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    dfa: _DigitDfa | None = None
+
+
+_FAST_LENGTH = 11
+_BEFORE_MOBILE = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+)
+_FAST_PLAN: _FastPlan | None = None
+
+
+def _desc_pattern(desc: Any, length: int) -> str | None:
+    """The pattern a number of ``length`` digits must fully match; None if none can."""
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = tuple(desc.possible_length or ())
+    if lengths and length not in lengths:
+        return None
+    return str(desc.national_number_pattern)
+
+
+def _fast_plan() -> _FastPlan:
+    global _FAST_PLAN
+    if _FAST_PLAN is None:
+        _FAST_PLAN = _build_fast_plan()
+    return _FAST_PLAN
+
+
+def _build_fast_plan(use_dfa: bool = True) -> _FastPlan:
+    md = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    if md is None or md.same_mobile_and_fixed_line_pattern:
+        return _FastPlan(False)
+    general = _desc_pattern(md.general_desc, _FAST_LENGTH)
+    mobile = _desc_pattern(md.mobile, _FAST_LENGTH)
+    if general is None or mobile is None:
+        return _FastPlan(False)
+    patterns: dict[str, tuple[str, bool]] = {"general": (general, False), "mobile": (mobile, False)}
+    for name in _BEFORE_MOBILE:
+        pattern = _desc_pattern(getattr(md, name, None), _FAST_LENGTH)
+        if pattern:
+            patterns["before:" + name] = (pattern, False)
+    for i, (pattern, _why) in enumerate(NOT_SMS_CAPABLE.get(86, ())):
+        patterns[f"not_sms:{i}"] = (pattern, False)
+    if md.national_prefix_for_parsing:
+        patterns["national_prefix"] = (str(md.national_prefix_for_parsing), True)
+    dfa = None
+    if use_dfa:
+        try:
+            dfa = _compile_digit_dfa(patterns, _FAST_LENGTH)
+        except (_Unsupported, RecursionError):
+            dfa = None
+    return _FastPlan(True, patterns, dfa)
+
+
+def _mobile_flags(plan: _FastPlan, digits: np.ndarray, nsn: list[str] | None) -> np.ndarray:
+    """Whether each 11-digit number is one the fast path may answer (see _FastPlan)."""
+    if plan.dfa is not None:
+        flags = plan.dfa.run(digits)
+    else:  # the metadata grew a construct the DFA compiler does not know: use ``re``
+        texts = nsn if nsn is not None else ["".join(map(str, row)) for row in digits]
+        flags = {}
+        for name, (pattern, prefix_only) in plan.patterns.items():
+            compiled = re.compile(pattern)
+            matcher = compiled.match if prefix_only else compiled.fullmatch
+            flags[name] = np.array([matcher(t) is not None for t in texts], dtype=bool)
+    ok = flags["general"] & flags["mobile"]
+    for name, values in flags.items():
+        if name.startswith(("before:", "not_sms:")) or name == "national_prefix":
+            ok &= ~values
+    return ok
+
+
+def _digits_int(digits: np.ndarray) -> np.ndarray:
+    weights = 10 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
+    return digits.astype(np.int64) @ weights
+
+
+def _cn_ints(numbers: Iterable[str], prefix: str) -> np.ndarray:
+    """11-digit national numbers (after ``prefix``) of a set of strings, as int64."""
+    out = [
+        int(n[len(prefix) :])
+        for n in numbers
+        if n.startswith(prefix)
+        and len(n) == len(prefix) + _FAST_LENGTH
+        and n[len(prefix) :].isdigit()
+    ]
+    return np.array(out, dtype=np.int64)
+
+
+def _placeholder_flags(digits: np.ndarray, ctx: _Context) -> tuple[np.ndarray, ...]:
+    """(deny, trailing, run) for 11-digit CN mobiles, as the slow path's rules."""
+    value = _digits_int(digits)
+    deny_values = np.concatenate(
+        [
+            _cn_ints(PLACEHOLDER_NUMBERS | ctx.extra_e164, "+86"),
+            _cn_ints(ctx.extra_digits, ""),
+        ]
+    )
+    deny = np.isin(value, deny_values)
+    trailing = (digits[:, -7:] == digits[:, -1:]).all(axis=1)
+    # Steps between neighbouring digits, packed as bits: 8 consecutive digits are 7
+    # equal steps of +1 or -1, i.e. 7 adjacent set bits.
+    steps = digits[:, 1:] - digits[:, :-1]
+    weights = (1 << np.arange(steps.shape[1], dtype=np.int32)).astype(np.int32)
+    up = (steps == 1).astype(np.int32) @ weights
+    down = (steps == -1).astype(np.int32) @ weights
+    run = np.zeros(len(digits), dtype=bool)
+    for shift in range(steps.shape[1] - 7 + 1):
+        window = 0b1111111 << shift
+        run |= ((up & window) == window) | ((down & window) == window)
+    return deny, trailing, run
+
+
+@dataclass
+class _FastResult:
+    """Answers for the distinct values at ``positions`` (the ones the fast path took)."""
+
+    positions: np.ndarray
+    e164: np.ndarray
+    code: np.ndarray
+    detail: np.ndarray
+    usable: np.ndarray
+
+
+def _fast_path(values: pa.Array, region: str, ctx: _Context) -> _FastResult | None:
+    """Answers for the dominant CN shapes, all at once; None when none applies."""
+    plan = _fast_plan()
+    if not plan.usable or len(values) == 0:
+        return None
+    values = values.cast(pa.string())
+    cleaned = pc.replace_substring(pc.replace_substring(values, " ", ""), "-", "")
+    separators = _bool(pc.not_equal(cleaned, values))
+    length = _ints(pc.utf8_length(cleaned))
+    shape_plus = (length == 14) & _bool(pc.starts_with(cleaned, "+86"))
+    if region == "CN":
+        shape_cc = (length == 13) & _bool(pc.starts_with(cleaned, "86"))
+        shape_idd = (length == 15) & _bool(pc.starts_with(cleaned, "0086"))
+        shape_float = (
+            ~separators & (_ints(pc.utf8_length(values)) == 13) & _bool(pc.ends_with(values, ".0"))
+        )
+        shape = shape_plus | shape_cc | shape_idd | shape_float | (length == 11)
+    else:
+        shape_cc = shape_idd = shape_float = np.zeros(len(values), dtype=bool)
+        shape = shape_plus
+    positions = np.flatnonzero(shape)
+    if len(positions) == 0:
+        return None
+    chosen = pa.array(shape)
+    is_float = shape_float[positions]
+    nsn = pc.if_else(
+        pa.array(is_float),
+        pc.utf8_slice_codeunits(values.filter(chosen), 0, _FAST_LENGTH),
+        pc.utf8_slice_codeunits(cleaned.filter(chosen), -_FAST_LENGTH),
+    )
+    digit_ok = _bool(pc.ascii_is_decimal(nsn)) & (_ints(pc.utf8_length(nsn)) == _FAST_LENGTH)
+    positions, nsn = positions[digit_ok], nsn.filter(pa.array(digit_ok))
+    if len(positions) == 0:
+        return None
+    nsn = pa.concat_arrays([nsn])  # a fresh buffer: values sit back to back, 11 bytes each
+    offsets = np.frombuffer(nsn.buffers()[1], dtype=np.int32)[: len(nsn) + 1]
+    data = np.frombuffer(nsn.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    digits = (data.reshape(-1, _FAST_LENGTH) - 48).astype(np.int8)
+
+    ok = _mobile_flags(plan, digits, None)
+    positions, digits, nsn = positions[ok], digits[ok], nsn.filter(pa.array(ok))
+    deny, trailing, run = _placeholder_flags(digits, ctx)
+
+    m = len(positions)
+    sep, cc, idd = separators[positions], shape_cc[positions], shape_idd[positions]
+    flt = shape_float[positions]
+    code = np.full(m, None, dtype=object)
+    detail = np.full(m, None, dtype=object)
+    code[sep | cc | idd] = NONSTANDARD
+    detail[sep & ~cc & ~idd] = R_SEPARATORS
+    for prefix_mask, reason in ((cc, R_CC_NO_PLUS), (idd, R_IDD)):
+        detail[prefix_mask & sep] = f"{R_SEPARATORS}; {reason}"
+        detail[prefix_mask & ~sep] = reason
+    code[flt] = FLOAT
+    detail[flt] = "float"
+    placeholder = deny | trailing | run
+    code[placeholder] = PLACEHOLDER
+    detail[run] = D_RUN
+    detail[trailing] = D_TRAILING
+    detail[deny] = D_DENY
+    numbers = pc.binary_join_element_wise(pa.scalar("+86"), nsn, pa.scalar(""))
+    e164 = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=object)
+    e164[placeholder] = None
+    return _FastResult(positions, e164, code, detail, ~placeholder)
+
+
+def _ints(array: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _bool(array: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+# --------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------
+
+
+def normalize_phones(
+    raw: pd.Series,
+    regions: pd.Series | str = "CN",
+    *,
+    extra_placeholders: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Normalise a column of raw phone cells.
+
+    Returns a frame aligned with ``raw.index`` with ``OUTPUT_COLUMNS``: ``raw`` (the
+    cell as text, None when missing), ``e164`` (only for usable numbers),
+    ``malformed`` (one DESIGN §4 code or None), ``usable``, ``number_region``,
+    ``number_type`` and ``detail`` (a value-free phrase for the finding message).
+    ``regions`` is one default region or a per-row Series aligned by position.
+    """
+    ctx = _make_context(extra_placeholders)
+    n = len(raw)
+    objects = raw.to_numpy(dtype=object, na_value=None)
+    if n and pd.api.types.infer_dtype(objects, skipna=True) not in ("string", "empty"):
+        # Numbers in an object column: 13926418573 and 13926418573.0 are equal to
+        # Python, but one is clean and the other a float artefact, so compare as text.
+        objects = np.array([_as_text(v) for v in objects], dtype=object)
+    columns: dict[str, np.ndarray] = {}
+    for region, rows in _region_groups(regions, n):
+        subset = objects if rows is None else objects[rows]
+        codes, uniques = pd.factorize(subset)
+        uniques = np.asarray(uniques, dtype=object)
+        answers = _judge_distinct(uniques, region, ctx)
+        # The answers carry one extra slot at the end for missing cells (code -1).
+        take = np.where(codes < 0, len(uniques), codes)
+        picked = {name: column[take] for name, column in answers.items()}
+        picked["raw"] = subset
+        for name, column in picked.items():
+            if rows is None:
+                columns[name] = column
+            else:
+                if name not in columns:
+                    columns[name] = (
+                        np.zeros(n, dtype=bool) if name == "usable" else np.empty(n, dtype=object)
+                    )
+                columns[name][rows] = column
+    if not columns:
+        columns = {
+            name: np.empty(0, dtype=bool if name == "usable" else object) for name in OUTPUT_COLUMNS
+        }
+    return pd.DataFrame(
+        {
+            name: pd.Series(
+                columns[name],
+                index=raw.index,
+                dtype=bool if name == "usable" else object,
+                copy=False,
+            )
+            for name in OUTPUT_COLUMNS
+        },
+        copy=False,  # the arrays are ours; copying 4M-row object columns costs a second
+    )
+
+
+def _region_groups(regions: pd.Series | str, n: int) -> list[tuple[str, np.ndarray | None]]:
+    """Row positions per canonical default region (None = every row)."""
+    if isinstance(regions, str):
+        return [(_region_code(regions), None)]
+    if len(regions) != n:
+        raise ValueError("regions must have one entry per phone cell")
+    codes, uniques = pd.factorize(pd.Series(regions.to_numpy(dtype=object), dtype=object))
+    canonical = [_region_code(u) for u in uniques] + ["CN"]  # last slot: missing entries
+    names = sorted(set(canonical))
+    group_of = np.array([names.index(c) for c in canonical], dtype=np.int64)
+    row_group = group_of[np.where(codes < 0, len(uniques), codes)]
+    if len(set(row_group.tolist())) <= 1:
+        return [(names[int(row_group[0])] if n else "CN", None)]
+    return [
+        (name, np.flatnonzero(row_group == g))
+        for g, name in enumerate(names)
+        if (row_group == g).any()
+    ]
+
+
+def _judge_distinct(uniques: np.ndarray, region: str, ctx: _Context) -> dict[str, np.ndarray]:
+    """Answers for each distinct text of one region, plus a last slot for missing cells."""
+    k = len(uniques)
+    e164 = np.full(k + 1, None, dtype=object)
+    code = np.full(k + 1, None, dtype=object)
+    detail = np.full(k + 1, None, dtype=object)
+    number_region = np.full(k + 1, None, dtype=object)
+    number_type = np.full(k + 1, None, dtype=object)
+    usable = np.zeros(k + 1, dtype=bool)
+    code[k], detail[k] = MISSING, "empty cell"
+    fast = _fast_path(pa.array(uniques, type=pa.string()), region, ctx) if k else None
+    handled = np.zeros(k, dtype=bool)
+    if fast is not None:
+        at = fast.positions
+        handled[at] = True
+        e164[at], code[at], detail[at], usable[at] = fast.e164, fast.code, fast.detail, fast.usable
+        number_region[at], number_type[at] = "CN", "MOBILE"
+    for i in np.flatnonzero(~handled):
+        outcome = _classify_value(uniques[i], region, ctx)
+        code[i], detail[i], usable[i] = outcome.code, outcome.detail, outcome.usable
+        e164[i] = outcome.e164 if outcome.usable else None
+        number_region[i], number_type[i] = outcome.number_region, outcome.number_type
+    return {
+        "e164": e164,
+        "malformed": code,
+        "usable": usable,
+        "number_region": number_region,
+        "number_type": number_type,
+        "detail": detail,
+    }
+
+
+def describe_number(text: str, region: str = "CN") -> dict[str, Any]:
+    """Everything known about one number, for ``contactaudit inspect``.
+
+    Runs the same slow path as :func:`normalize_phones` (which the fast path matches
+    exactly). The carrier is the *original allocation* of the number block: China has
+    had number portability since 2019, so it says nothing about today's operator.
+    """
+    from phonenumbers import carrier, geocoder  # heavy data modules: load on demand
+
+    region_code = _region_code(region)
+    outcome = _classify_value(text, region_code, _make_context(()))
+    n = outcome.numobj
+    info: dict[str, Any] = {
+        "input": text,
+        "region": region_code,
+        "cleaned": outcome.candidate,
+        "e164": outcome.e164,
+        "usable_e164": outcome.e164 if outcome.usable else None,
+        "extension": outcome.extension,
+        "number_type": outcome.number_type,
+        "number_region": outcome.number_region,
+        "is_valid": bool(n is not None and phonenumbers.is_valid_number(n)),
+        "is_possible": bool(n is not None and phonenumbers.is_possible_number(n)),
+        "home_region_zh": None,
+        "home_region_en": None,
+        "original_carrier": None,
+        "original_carrier_note": "carrier of the original allocation; numbers may have been "
+        "ported since (China: number portability since 2019)",
+        "malformed": outcome.code,
+        "usable": outcome.usable,
+        "reason": outcome.detail,
+    }
+    if n is not None:
+        info["home_region_zh"] = geocoder.description_for_number(n, "zh") or None
+        info["home_region_en"] = geocoder.description_for_number(n, "en") or None
+        info["original_carrier"] = carrier.name_for_number(n, "en") or None
+    return info
