@@ -1,0 +1,227 @@
+"""Duplicated family: one number or one id where there should be one owner.
+
+Choices where the contract is silent:
+
+- Only usable numbers match (placeholders and invalid numbers never count as shared).
+- A row without a borrower_id is its own unknown borrower: it never equals another
+  row's id, so it can share a number with a known borrower, but it is never part of a
+  borrower-duplicate-id group.
+- borrower-duplicate-id compares phones as the usable E.164 number, else the folded raw
+  cell; an empty cell and a null token are the same "no phone". Rows of one id that all
+  carry the same phone (exact duplicates) are not a finding: a text still reaches the
+  same number. When the id has two different phones, every row of the id is a finding,
+  related to all the other rows of the id.
+- contact-is-borrower-phone counts every relationship that is not ``self`` (blank and
+  unknown relationships included, and every contact when the export has no
+  relationship column).
+- contact-is-other-borrower applies whatever the relationship: a text to that number
+  reaches another customer.
+- ``related`` lists at most ``RELATED_CAP`` (50) records in row order; a fan-out message
+  gives the full number of borrowers and rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from contactaudit.checks._crossrecord import (
+    NO_KEY,
+    RELATED_CAP,
+    at,
+    code_counts,
+    concat_findings,
+    counted,
+    dense,
+    findings,
+    id_codes,
+    number_keys,
+    pair_related,
+    peer_related,
+    refs,
+    relationship_canon,
+    shared_codes,
+    sorted_unique,
+    text_codes,
+)
+from contactaudit.config import AuditConfig
+from contactaudit.vocab import NULL_TOKENS, fold_text
+
+
+def check_duplicated(
+    borrowers: pd.DataFrame, contacts: pd.DataFrame | None, config: AuditConfig
+) -> pd.DataFrame:
+    """Findings of the duplicated family over normalised borrowers and contacts."""
+    bkey, ckey = number_keys(borrowers, contacts)
+    (bcode, ccode), n = shared_codes(bkey, ckey)
+    bcount, ccount = code_counts(bcode, n), code_counts(ccode, n)
+    parts = [
+        phone_shared_by_borrowers(borrowers, bcode, bcount),
+        borrower_duplicate_id(borrowers, bkey),
+    ]
+    if contacts is not None and len(contacts):
+        parts.extend(
+            contacts_matching_borrowers(borrowers, contacts, bcode, ccode, bcount, ccount, config)
+        )
+        parts.extend(contact_groups(contacts, ccode, ccount, config))
+    return concat_findings(parts)
+
+
+def phone_shared_by_borrowers(
+    borrowers: pd.DataFrame, bcode: np.ndarray, bcount: np.ndarray
+) -> pd.DataFrame:
+    """phone-shared-by-borrowers: one number is the phone of two or more borrower_ids."""
+    cand = np.flatnonzero(at(bcount, bcode) >= 2)
+    if len(cand) == 0:
+        return concat_findings([])
+    key, _ = dense(bcode[cand])
+    (bid,) = id_codes(borrowers["borrower_id"].iloc[cand])
+    width = int(bid.max()) + 1
+    pairs = sorted_unique(key * width + bid)
+    distinct = np.bincount(pairs // width, minlength=int(key.max()) + 1)[key]
+    hit = np.flatnonzero(distinct >= 2)
+    pos = cand[hit]
+    members = refs(borrowers, pos, "borrowers")
+    related = peer_related(key[hit], borrowers["_row"].to_numpy()[pos], members)
+    message = counted("number is also the phone of ", distinct[hit] - 1, "other borrower")
+    return findings(borrowers, pos, "phone-shared-by-borrowers", "borrowers", message, related)
+
+
+def borrower_duplicate_id(borrowers: pd.DataFrame, bkey: np.ndarray) -> pd.DataFrame:
+    """borrower-duplicate-id: one borrower_id on several rows with different phones."""
+    (bid,) = text_codes(borrowers["borrower_id"])
+    known = bid != NO_KEY
+    if not known.any():
+        return concat_findings([])
+    rows_per_id = np.bincount(bid[known])
+    cand = np.flatnonzero(known & (rows_per_id[np.where(known, bid, 0)] >= 2))
+    if len(cand) == 0:
+        return concat_findings([])
+    phone = _phone_identity(borrowers["raw"].iloc[cand], bkey[cand])
+    ident, _ = dense(bid[cand])
+    phone_code, width = dense(phone)
+    pairs = sorted_unique(ident * width + phone_code)
+    phones = np.bincount(pairs // width, minlength=int(ident.max()) + 1)[ident]
+    hit = np.flatnonzero(phones >= 2)
+    pos = cand[hit]
+    members = refs(borrowers, pos, "borrowers")
+    related = peer_related(ident[hit], borrowers["_row"].to_numpy()[pos], members)
+    rows = np.bincount(ident)[ident[hit]]
+    message = counted("borrower_id is on ", rows, "row", "") + counted(
+        " with ", phones[hit], "different phone"
+    )
+    return findings(
+        borrowers, pos, "borrower-duplicate-id", "borrowers", message, related, column="borrower_id"
+    )
+
+
+def _phone_identity(raw: pd.Series, key: np.ndarray) -> np.ndarray:
+    """The usable number's key, else a negative code of the folded raw cell."""
+    codes, uniques = pd.factorize(raw)
+    folded = [fold_text(str(u)) for u in uniques]
+    # Every spelling of "no phone" (empty, null, 无 …) is one value: -1.
+    names = {f: i for i, f in enumerate(dict.fromkeys(f for f in folded if f not in NULL_TOKENS))}
+    lookup = np.array([-(names[f] + 2) if f in names else -1 for f in folded] + [-1])
+    return np.where(key != NO_KEY, key, lookup[codes])
+
+
+def contacts_matching_borrowers(
+    borrowers: pd.DataFrame,
+    contacts: pd.DataFrame,
+    bcode: np.ndarray,
+    ccode: np.ndarray,
+    bcount: np.ndarray,
+    ccount: np.ndarray,
+    config: AuditConfig,
+) -> list[pd.DataFrame]:
+    """contact-is-borrower-phone and contact-is-other-borrower."""
+    cpos = np.flatnonzero(at(bcount, ccode) > 0)
+    if len(cpos) == 0:
+        return []
+    bpos = np.flatnonzero(at(ccount, bcode) > 0)
+    pairs = pd.DataFrame({"c": np.arange(len(cpos)), "key": ccode[cpos]}).merge(
+        pd.DataFrame({"b": np.arange(len(bpos)), "key": bcode[bpos]}), on="key"
+    )
+    pc_, pb = pairs["c"].to_numpy(), pairs["b"].to_numpy()
+    cbid, bbid = id_codes(contacts["borrower_id"].iloc[cpos], borrowers["borrower_id"].iloc[bpos])
+    same = cbid[pc_] == bbid[pb]
+    if "relationship" in contacts:
+        canon = relationship_canon(contacts["relationship"].iloc[cpos], config)
+        not_self = canon != "self"
+    else:
+        not_self = np.ones(len(cpos), dtype=bool)
+    members = refs(borrowers, bpos, "borrowers")
+    member_rows = borrowers["_row"].to_numpy()[bpos]
+
+    own = same & not_self[pc_]
+    owners, owner_of_pair = np.unique(pc_[own], return_inverse=True)
+    is_own = findings(
+        contacts,
+        cpos[owners],
+        "contact-is-borrower-phone",
+        "contacts",
+        "contact's number is the listing borrower's own phone",
+        pair_related(owner_of_pair, pb[own], members, member_rows, len(owners)),
+    )
+
+    other = ~same
+    owners, owner_of_pair = np.unique(pc_[other], return_inverse=True)
+    width = int(bbid.max()) + 1
+    distinct = sorted_unique(owner_of_pair * width + bbid[pb[other]])
+    n_other = np.bincount(distinct // width, minlength=len(owners))
+    is_other = findings(
+        contacts,
+        cpos[owners],
+        "contact-is-other-borrower",
+        "contacts",
+        counted("contact's number is the phone of ", n_other, "other borrower"),
+        pair_related(owner_of_pair, pb[other], members, member_rows, len(owners)),
+    )
+    return [is_own, is_other]
+
+
+def contact_groups(
+    contacts: pd.DataFrame, ccode: np.ndarray, ccount: np.ndarray, config: AuditConfig
+) -> list[pd.DataFrame]:
+    """contact-shared-by-borrowers (fan-out) and contact-duplicate."""
+    cand = np.flatnonzero(at(ccount, ccode) >= 2)
+    if len(cand) == 0:
+        return []
+    key, n_keys = dense(ccode[cand])
+    (bid,) = id_codes(contacts["borrower_id"].iloc[cand])
+    width = int(bid.max()) + 1
+    uniques, pair = np.unique(key * width + bid, return_inverse=True)
+    pair = pair.reshape(-1)
+    rows_all = contacts["_row"].to_numpy()[cand]
+
+    rows_per_pair = np.bincount(pair)[pair]
+    dup = np.flatnonzero(rows_per_pair >= 2)
+    duplicate = findings(
+        contacts,
+        cand[dup],
+        "contact-duplicate",
+        "contacts",
+        counted("borrower lists this number on ", rows_per_pair[dup], "contact row"),
+        peer_related(pair[dup], rows_all[dup], refs(contacts, cand[dup], "contacts")),
+    )
+
+    borrowers_per_key = np.bincount(uniques // width, minlength=n_keys)[key]
+    fan = np.flatnonzero(borrowers_per_key >= config.contact_fanout_threshold)
+    rows_per_key = np.bincount(key)[key[fan]]
+    note = np.where(
+        rows_per_key - 1 > RELATED_CAP, f"; related lists the first {RELATED_CAP}", ""
+    ).astype(object)
+    message = (
+        counted("number is listed as a contact by ", borrowers_per_key[fan], "borrower")
+        + counted(" on ", rows_per_key, "row")
+        + note
+    )
+    fanout = findings(
+        contacts,
+        cand[fan],
+        "contact-shared-by-borrowers",
+        "contacts",
+        message,
+        peer_related(key[fan], rows_all[fan], refs(contacts, cand[fan], "contacts")),
+    )
+    return [fanout, duplicate]

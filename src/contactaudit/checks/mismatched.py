@@ -1,0 +1,222 @@
+"""Mismatched family: records that contradict each other or the vocabulary.
+
+Choices where the contract is silent:
+
+- self-contact-mismatch needs a usable contact number and at least one usable phone
+  of that borrower_id; it fires when the contact differs from every one of them.
+  ``related`` holds those borrower rows.
+- name-conflict compares names after ``fold_text``; blanks, null tokens and role words
+  (``vocab.ROLE_WORDS`` + ``role_words``) are not names. A role word with a surname
+  (王先生, 李女士: a one- or two-character CJK remainder before the role word; or
+  "Mr Smith": a role word as the first of several words) is not a name either — it
+  cannot be told apart from the full name of the same person, so comparing it would
+  only raise false conflicts. Findings sit on the rows carrying a real name; each
+  lists the other named rows of the number. Many borrowers listing one contact under
+  one name is fan-out (duplicated family), not a conflict.
+- relationship-unknown is reported only when the contacts export has a relationship
+  column (without one there is nothing to review). It concerns the relationship cell,
+  so it does not depend on the phone being usable; its column is ``relationship``.
+- region-mismatch compares the number's region with the row's ``country`` on usable
+  numbers, for any table that has a country column.
+- contact-orphan concerns the borrower_id (its column); a contact without a
+  borrower_id is an orphan too. It does not depend on the phone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from contactaudit.checks._crossrecord import (
+    NO_KEY,
+    arrow_text,
+    concat_findings,
+    counted,
+    dense,
+    findings,
+    number_keys,
+    pair_related,
+    peer_related,
+    refs,
+    relationship_canon,
+    shared_codes,
+    sorted_unique,
+    text_codes,
+    usable_mask,
+)
+from contactaudit.config import AuditConfig
+from contactaudit.vocab import NULL_TOKENS, ROLE_WORDS, fold_text
+
+
+def check_mismatched(
+    borrowers: pd.DataFrame, contacts: pd.DataFrame | None, config: AuditConfig
+) -> pd.DataFrame:
+    """Findings of the mismatched family over normalised borrowers and contacts."""
+    parts = [region_mismatch(borrowers, "borrowers")]
+    if contacts is not None and len(contacts):
+        parts.append(region_mismatch(contacts, "contacts"))
+        parts.append(contact_orphan(borrowers, contacts))
+        if "relationship" in contacts:
+            canon = relationship_canon(contacts["relationship"], config)
+            parts.append(relationship_unknown(contacts, canon))
+            parts.append(self_contact_mismatch(borrowers, contacts, canon))
+        parts.append(name_conflict(contacts, config))
+    return concat_findings(parts)
+
+
+def self_contact_mismatch(
+    borrowers: pd.DataFrame, contacts: pd.DataFrame, canon: np.ndarray
+) -> pd.DataFrame:
+    """self-contact-mismatch: a 'self' contact whose number is none of the borrower's."""
+    spos = np.flatnonzero((canon == "self") & usable_mask(contacts))
+    if len(spos) == 0:
+        return concat_findings([])
+    self_ids = arrow_text(contacts["borrower_id"].iloc[spos])
+    listed = pc.is_in(arrow_text(borrowers["borrower_id"]), value_set=self_ids, skip_nulls=True)
+    listed_mask = pc.fill_null(listed, False).to_numpy(zero_copy_only=False)
+    bpos = np.flatnonzero(listed_mask & usable_mask(borrowers))
+    if len(bpos) == 0:
+        return concat_findings([])
+    skey, bkey = number_keys(_phone_columns(contacts, spos), _phone_columns(borrowers, bpos))
+    sid, bid = text_codes(contacts["borrower_id"].iloc[spos], borrowers["borrower_id"].iloc[bpos])
+    pairs = pd.DataFrame({"s": np.arange(len(spos)), "id": sid}).merge(
+        pd.DataFrame({"b": np.arange(len(bpos)), "id": bid}), on="id"
+    )
+    ps, pb = pairs["s"].to_numpy(), pairs["b"].to_numpy()
+    has_phone = np.zeros(len(spos), dtype=bool)
+    has_phone[ps] = True
+    matched = np.zeros(len(spos), dtype=bool)
+    matched[ps[skey[ps] == bkey[pb]]] = True
+    hit = has_phone & ~matched
+    sel = hit[ps]
+    owners, owner_of_pair = np.unique(ps[sel], return_inverse=True)
+    related = pair_related(
+        owner_of_pair,
+        pb[sel],
+        refs(borrowers, bpos, "borrowers"),
+        borrowers["_row"].to_numpy()[bpos],
+        len(owners),
+    )
+    return findings(
+        contacts,
+        spos[owners],
+        "self-contact-mismatch",
+        "contacts",
+        "self contact's number differs from every phone of the borrower",
+        related,
+    )
+
+
+def _phone_columns(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({c: frame[c].take(positions) for c in ("e164", "usable") if c in frame})
+
+
+def name_conflict(contacts: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
+    """name-conflict: one number on contact rows under two or more person names."""
+    if "name" not in contacts:
+        return concat_findings([])
+    (ccode,), _ = shared_codes(*number_keys(contacts))
+    cand = np.flatnonzero(ccode != NO_KEY)
+    if len(cand) == 0:
+        return concat_findings([])
+    name_id = _name_ids(contacts["name"].iloc[cand], config)
+    named = name_id != NO_KEY
+    cand, name_id = cand[named], name_id[named]
+    if len(cand) == 0:
+        return concat_findings([])
+    key, n_keys = dense(ccode[cand])
+    width = int(name_id.max()) + 1
+    pairs = sorted_unique(key * width + name_id)
+    names = np.bincount(pairs // width, minlength=n_keys)[key]
+    hit = np.flatnonzero(names >= 2)
+    pos = cand[hit]
+    related = peer_related(
+        key[hit], contacts["_row"].to_numpy()[pos], refs(contacts, pos, "contacts")
+    )
+    message = counted("number is listed under ", names[hit], "different name")
+    return findings(contacts, pos, "name-conflict", "contacts", message, related)
+
+
+def _name_ids(names: pd.Series, config: AuditConfig) -> np.ndarray:
+    """One id per distinct folded person name; ``NO_KEY`` for blanks and role words."""
+    roles = frozenset(fold_text(w) for w in (*ROLE_WORDS, *config.role_words))
+    role_lengths = sorted({len(r) for r in roles})
+    codes, uniques = pd.factorize(names)
+    ids: dict[str, int] = {}
+    lookup = []
+    for value in uniques:
+        text = str(value)
+        folded = fold_text(text)
+        if _is_name(text, folded, roles, role_lengths):
+            lookup.append(ids.setdefault(folded, len(ids)))
+        else:
+            lookup.append(NO_KEY)
+    return np.array([*lookup, NO_KEY], dtype=np.int64)[codes]
+
+
+def _is_name(text: str, folded: str, roles: frozenset[str], role_lengths: list[int]) -> bool:
+    if folded in NULL_TOKENS or folded in roles:
+        return False
+    # 王先生, 欧阳女士: a surname and a role word.
+    for length in role_lengths:
+        rest = folded[:-length]
+        if folded[-length:] in roles and 1 <= len(rest) <= 2 and all(map(_is_cjk, rest)):
+            return False
+    # "Mr. Smith": a title and a surname.
+    words = unicodedata.normalize("NFKC", text).casefold().replace(".", " ").split()
+    return not (len(words) >= 2 and words[0] in roles)
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
+
+
+def relationship_unknown(contacts: pd.DataFrame, canon: np.ndarray) -> pd.DataFrame:
+    """relationship-unknown: the relationship cell is blank or outside the vocabulary."""
+    pos = np.flatnonzero(pd.isna(canon) | (canon == ""))
+    blank = canon[pos] == ""
+    message = np.where(
+        blank, "relationship is blank", "relationship is not in the vocabulary"
+    ).astype(object)
+    return findings(
+        contacts, pos, "relationship-unknown", "contacts", message, column="relationship"
+    )
+
+
+def region_mismatch(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """region-mismatch: a usable number whose region is not the row's country."""
+    if "country" not in frame or "number_region" not in frame or frame.empty:
+        return concat_findings([])
+    country = arrow_text(frame["country"])
+    region = arrow_text(frame["number_region"])
+    differs = pc.fill_null(pc.not_equal(region, country), False)
+    mask = differs.to_numpy(zero_copy_only=False) & usable_mask(frame)
+    pos = np.flatnonzero(mask)
+    if len(pos) == 0:
+        return concat_findings([])
+    idx = pa.array(pos)
+    message = (
+        "number's region "
+        + np.asarray(region.take(idx).to_pylist(), dtype=object)
+        + " differs from the row's country "
+        + np.asarray(country.take(idx).to_pylist(), dtype=object)
+    )
+    return findings(frame, pos, "region-mismatch", source, message)
+
+
+def contact_orphan(borrowers: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+    """contact-orphan: the contact's borrower_id is not in the borrowers export."""
+    ids = arrow_text(contacts["borrower_id"])
+    known = pc.is_in(ids, value_set=arrow_text(borrowers["borrower_id"]), skip_nulls=True)
+    pos = np.flatnonzero(~pc.fill_null(known, False).to_numpy(zero_copy_only=False))
+    missing = pc.is_null(ids).to_numpy(zero_copy_only=False)[pos]
+    message = np.where(
+        missing,
+        "contact row has no borrower_id",
+        "contact's borrower_id is not in the borrowers export",
+    ).astype(object)
+    return findings(contacts, pos, "contact-orphan", "contacts", message, column="borrower_id")
