@@ -663,3 +663,32 @@ def test_normalizing_an_e164_result_gives_itself(values: list[str], region: str)
     assert again["e164"].tolist() == numbers
     assert again["usable"].all()
     assert set(again["malformed"].dropna()) <= {"phone-not-mobile"}
+
+
+def test_large_columns_factorise_mobiles_as_integers_without_mixing_values() -> None:
+    rng = random.Random(9)
+    mobiles = [f"1{rng.randrange(30, 100)}{rng.randrange(10**8):08d}" for _ in range(3000)]
+    others = ["01062345897", "+8613926418573", "139 2641 8573", "10000000000", None, "abc"]
+    values = [
+        rng.choice(mobiles) if rng.random() < 0.9 else rng.choice(others) for _ in range(15000)
+    ]
+    objects = np.array(values, dtype=object)
+    codes, uniques = phones._distinct(objects)
+    texts = uniques.to_pylist()
+    assert len(texts) == len(set(texts)) == len({v for v in values if v is not None})
+    assert [texts[c] if c >= 0 else None for c in codes] == values
+    big = normalize_phones(pd.Series(values, dtype=object))
+    small = pd.concat(
+        [normalize_phones(pd.Series(values[i : i + 5000], dtype=object)) for i in (0, 5000, 10000)],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(big, small)
+
+
+def test_large_columns_with_per_row_regions() -> None:
+    values = [CLEAN, "2025550143", "8613926418573"] * 4000
+    regions = pd.Series(["CN", "US", "US"] * 4000)
+    frame = normalize_phones(pd.Series(values), regions)
+    assert frame["e164"].tolist()[:3] == [CLEAN_E164, "+12025550143", None]
+    assert frame["malformed"].tolist()[:3] == [None, None, "phone-invalid"]
+    assert frame["e164"].tolist()[-3:] == [CLEAN_E164, "+12025550143", None]
