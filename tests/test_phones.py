@@ -417,6 +417,7 @@ def test_describe_number_reports_type_region_and_original_carrier() -> None:
     assert info["is_valid"] and info["is_possible"]
     assert info["home_region_zh"] and info["home_region_en"]
     assert info["original_carrier"] == "China Mobile"
+    assert info["original_carrier_zh"] == "中国移动"
     assert "original allocation" in info["original_carrier_note"]
     assert "2019" in info["original_carrier_note"]
     assert info["malformed"] is None and info["usable"] is True
@@ -692,3 +693,24 @@ def test_large_columns_with_per_row_regions() -> None:
     assert frame["e164"].tolist()[:3] == [CLEAN_E164, "+12025550143", None]
     assert frame["malformed"].tolist()[:3] == [None, None, "phone-invalid"]
     assert frame["e164"].tolist()[-3:] == [CLEAN_E164, "+12025550143", None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PHONEY, min_size=1, max_size=15), st.randoms(use_true_random=False))
+def test_parse_calls_do_not_grow_with_repeats(values: list[str], rnd: random.Random) -> None:
+    calls: list[str] = []
+    real = phonenumbers.parse
+
+    def counting(text: str, *args: object, **kwargs: object) -> phonenumbers.PhoneNumber:
+        calls.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    repeated = values * 3
+    rnd.shuffle(repeated)
+    with mock.patch.object(phonenumbers, "parse", counting):
+        normalize_phones(pd.Series(list(dict.fromkeys(values)), dtype=object))
+        distinct_calls = sorted(calls)
+        calls.clear()
+        normalize_phones(pd.Series(repeated, dtype=object))
+    assert sorted(calls) == distinct_calls
+    assert len(set(calls)) == len(calls)  # no candidate is ever parsed twice in one call

@@ -1349,6 +1349,7 @@ def describe_number(text: str, region: str = "CN") -> dict[str, Any]:
         "home_region_zh": None,
         "home_region_en": None,
         "original_carrier": None,
+        "original_carrier_zh": None,
         "original_carrier_note": "carrier of the original allocation; numbers may have been "
         "ported since (China: number portability since 2019)",
         "malformed": outcome.code,
@@ -1359,4 +1360,5 @@ def describe_number(text: str, region: str = "CN") -> dict[str, Any]:
         info["home_region_zh"] = geocoder.description_for_number(n, "zh") or None
         info["home_region_en"] = geocoder.description_for_number(n, "en") or None
         info["original_carrier"] = carrier.name_for_number(n, "en") or None
+        info["original_carrier_zh"] = carrier.name_for_number(n, "zh") or None
     return info
