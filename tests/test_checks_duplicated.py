@@ -448,3 +448,11 @@ def test_without_contacts_only_borrower_codes_run() -> None:
     assert set(out["code"]) == {"phone-shared-by-borrowers"}
     empty = run(borrowers({"borrower_id": "B1", "phone": A}), contacts())
     assert empty.empty
+
+
+def test_empty_borrowers_table_still_checks_contacts_among_themselves() -> None:
+    out = run(
+        borrowers(),
+        contacts(*({"borrower_id": f"B{i}", "contact_id": f"C{i}", "phone": D} for i in range(3))),
+    )
+    assert flat(out) == [("contact-shared-by-borrowers", "contacts", r) for r in (2, 3, 4)]

@@ -309,3 +309,8 @@ def test_same_findings_with_object_or_arrow_string_columns(convert) -> None:  # 
 def test_without_contacts_only_borrower_codes_run() -> None:
     assert run(ONE).empty
     assert run(ONE, contacts()).empty
+
+
+def test_empty_borrowers_table_makes_every_contact_an_orphan() -> None:
+    c = contacts({"borrower_id": "B1", "contact_id": "C1", "phone": D, "relationship": "本人"})
+    assert flat(run(borrowers(), c)) == [("contact-orphan", "contacts", 2)]

@@ -34,10 +34,13 @@ from contactaudit.checks._crossrecord import (
     counted,
     dense,
     findings,
+    gc_paused,
     id_codes,
     number_keys,
     pair_related,
     peer_related,
+    per_count,
+    plural,
     refs,
     relationship_canon,
     shared_codes,
@@ -48,6 +51,7 @@ from contactaudit.config import AuditConfig
 from contactaudit.vocab import NULL_TOKENS, fold_text
 
 
+@gc_paused
 def check_duplicated(
     borrowers: pd.DataFrame, contacts: pd.DataFrame | None, config: AuditConfig
 ) -> pd.DataFrame:
@@ -107,8 +111,8 @@ def borrower_duplicate_id(borrowers: pd.DataFrame, bkey: np.ndarray) -> pd.DataF
     members = refs(borrowers, pos, "borrowers")
     related = peer_related(ident[hit], borrowers["_row"].to_numpy()[pos], members)
     rows = np.bincount(ident)[ident[hit]]
-    message = counted("borrower_id is on ", rows, "row", "") + counted(
-        " with ", phones[hit], "different phone"
+    message = per_count(
+        lambda r, p: f"borrower_id is on {r} rows with {p} different phones", rows, phones[hit]
     )
     return findings(
         borrowers, pos, "borrower-duplicate-id", "borrowers", message, related, column="borrower_id"
@@ -208,13 +212,14 @@ def contact_groups(
     borrowers_per_key = np.bincount(uniques // width, minlength=n_keys)[key]
     fan = np.flatnonzero(borrowers_per_key >= config.contact_fanout_threshold)
     rows_per_key = np.bincount(key)[key[fan]]
-    note = np.where(
-        rows_per_key - 1 > RELATED_CAP, f"; related lists the first {RELATED_CAP}", ""
-    ).astype(object)
-    message = (
-        counted("number is listed as a contact by ", borrowers_per_key[fan], "borrower")
-        + counted(" on ", rows_per_key, "row")
-        + note
+    message = per_count(
+        lambda listers, rows: (
+            f"number is listed as a contact by {plural(listers, 'borrower')} on "
+            f"{plural(rows, 'row')}"
+            + (f"; related lists the first {RELATED_CAP}" if rows - 1 > RELATED_CAP else "")
+        ),
+        borrowers_per_key[fan],
+        rows_per_key,
     )
     fanout = findings(
         contacts,

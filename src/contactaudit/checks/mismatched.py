@@ -25,6 +25,7 @@ Choices where the contract is silent:
 from __future__ import annotations
 
 import unicodedata
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from contactaudit.checks._crossrecord import (
     counted,
     dense,
     findings,
+    gc_paused,
     number_keys,
     pair_related,
     peer_related,
@@ -45,44 +47,54 @@ from contactaudit.checks._crossrecord import (
     relationship_canon,
     shared_codes,
     sorted_unique,
-    text_codes,
+    text_codes_arrow,
     usable_mask,
 )
 from contactaudit.config import AuditConfig
 from contactaudit.vocab import NULL_TOKENS, ROLE_WORDS, fold_text
 
 
+@gc_paused
 def check_mismatched(
     borrowers: pd.DataFrame, contacts: pd.DataFrame | None, config: AuditConfig
 ) -> pd.DataFrame:
     """Findings of the mismatched family over normalised borrowers and contacts."""
     parts = [region_mismatch(borrowers, "borrowers")]
     if contacts is not None and len(contacts):
+        # Each id column is converted to Arrow once and shared by the checks below.
+        ids = _BorrowerIds(
+            arrow_text(borrowers["borrower_id"]), arrow_text(contacts["borrower_id"])
+        )
         parts.append(region_mismatch(contacts, "contacts"))
-        parts.append(contact_orphan(borrowers, contacts))
+        parts.append(contact_orphan(contacts, ids))
         if "relationship" in contacts:
             canon = relationship_canon(contacts["relationship"], config)
             parts.append(relationship_unknown(contacts, canon))
-            parts.append(self_contact_mismatch(borrowers, contacts, canon))
+            parts.append(self_contact_mismatch(borrowers, contacts, canon, ids))
         parts.append(name_conflict(contacts, config))
     return concat_findings(parts)
 
 
+class _BorrowerIds(NamedTuple):
+    borrowers: pa.Array
+    contacts: pa.Array
+
+
 def self_contact_mismatch(
-    borrowers: pd.DataFrame, contacts: pd.DataFrame, canon: np.ndarray
+    borrowers: pd.DataFrame, contacts: pd.DataFrame, canon: np.ndarray, ids: _BorrowerIds
 ) -> pd.DataFrame:
     """self-contact-mismatch: a 'self' contact whose number is none of the borrower's."""
     spos = np.flatnonzero((canon == "self") & usable_mask(contacts))
     if len(spos) == 0:
         return concat_findings([])
-    self_ids = arrow_text(contacts["borrower_id"].iloc[spos])
-    listed = pc.is_in(arrow_text(borrowers["borrower_id"]), value_set=self_ids, skip_nulls=True)
+    self_ids = ids.contacts.take(pa.array(spos))
+    listed = pc.is_in(ids.borrowers, value_set=self_ids, skip_nulls=True)
     listed_mask = pc.fill_null(listed, False).to_numpy(zero_copy_only=False)
     bpos = np.flatnonzero(listed_mask & usable_mask(borrowers))
     if len(bpos) == 0:
         return concat_findings([])
     skey, bkey = number_keys(_phone_columns(contacts, spos), _phone_columns(borrowers, bpos))
-    sid, bid = text_codes(contacts["borrower_id"].iloc[spos], borrowers["borrower_id"].iloc[bpos])
+    sid, bid = text_codes_arrow([self_ids, ids.borrowers.take(pa.array(bpos))])
     pairs = pd.DataFrame({"s": np.arange(len(spos)), "id": sid}).merge(
         pd.DataFrame({"b": np.arange(len(bpos)), "id": bid}), on="id"
     )
@@ -191,29 +203,23 @@ def region_mismatch(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """region-mismatch: a usable number whose region is not the row's country."""
     if "country" not in frame or "number_region" not in frame or frame.empty:
         return concat_findings([])
-    country = arrow_text(frame["country"])
-    region = arrow_text(frame["number_region"])
-    differs = pc.fill_null(pc.not_equal(region, country), False)
-    mask = differs.to_numpy(zero_copy_only=False) & usable_mask(frame)
-    pos = np.flatnonzero(mask)
-    if len(pos) == 0:
-        return concat_findings([])
-    idx = pa.array(pos)
+    country = frame["country"]
+    candidates = np.flatnonzero(usable_mask(frame) & country.notna().to_numpy(dtype=bool))
+    region = frame["number_region"].to_numpy(dtype=object)[candidates]
+    stated = country.to_numpy(dtype=object)[candidates]
+    differs = ~pd.isna(region) & (region != stated)
+    pos = candidates[differs]
     message = (
-        "number's region "
-        + np.asarray(region.take(idx).to_pylist(), dtype=object)
-        + " differs from the row's country "
-        + np.asarray(country.take(idx).to_pylist(), dtype=object)
+        "number's region " + region[differs] + " differs from the row's country " + stated[differs]
     )
     return findings(frame, pos, "region-mismatch", source, message)
 
 
-def contact_orphan(borrowers: pd.DataFrame, contacts: pd.DataFrame) -> pd.DataFrame:
+def contact_orphan(contacts: pd.DataFrame, ids: _BorrowerIds) -> pd.DataFrame:
     """contact-orphan: the contact's borrower_id is not in the borrowers export."""
-    ids = arrow_text(contacts["borrower_id"])
-    known = pc.is_in(ids, value_set=arrow_text(borrowers["borrower_id"]), skip_nulls=True)
+    known = pc.is_in(ids.contacts, value_set=ids.borrowers, skip_nulls=True)
     pos = np.flatnonzero(~pc.fill_null(known, False).to_numpy(zero_copy_only=False))
-    missing = pc.is_null(ids).to_numpy(zero_copy_only=False)[pos]
+    missing = pc.is_null(ids.contacts).to_numpy(zero_copy_only=False)[pos]
     message = np.where(
         missing,
         "contact row has no borrower_id",

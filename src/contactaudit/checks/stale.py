@@ -37,7 +37,9 @@ from contactaudit.checks._crossrecord import (
     concat_findings,
     counted,
     findings,
+    gc_paused,
     usable_mask,
+    usable_numbers,
 )
 from contactaudit.config import AuditConfig
 from contactaudit.vocab import TRUE_TOKENS, fold_text
@@ -53,6 +55,7 @@ _NAT = np.iinfo(np.int64).min
 _UNDATED = np.iinfo(np.int64).max
 
 
+@gc_paused
 def check_stale(
     borrowers: pd.DataFrame,
     contacts: pd.DataFrame | None,
@@ -69,8 +72,7 @@ def check_stale(
     for frame, source in ((borrowers, "borrowers"), (contacts, "contacts")):
         if frame is None or frame.empty:
             continue
-        usable = usable_mask(frame)
-        numbers = arrow_text(frame["e164"]) if "e164" in frame else None
+        numbers, usable = usable_numbers(frame)
         columns = [c for c in VERIFICATION_COLUMNS[source] if c in frame]
         verified = _verification_day(frame, columns)
         parts.append(phone_reassigned(frame, source, usable, numbers, verified, disconnected))
