@@ -285,12 +285,22 @@ def test_precision_lost_is_never_padded_with_zeros() -> None:
     assert row["detail"] == "6 of 11 digits written"
 
 
-def test_design_example_number_is_a_placeholder() -> None:
-    # DESIGN §4 uses 13812345678 as a clean example, but it is 138 + the run 12345678;
-    # the rule (and the sample generator) make it a placeholder in every spelling.
-    values = ["13812345678", "+8613812345678", "138 1234 5678", "1.3812345678E10", "13812345678.0"]
-    assert codes(values) == ["phone-placeholder"] * 5
+def test_contract_example_numbers_give_what_the_contract_says() -> None:
+    # 13812345678 holds the run 12345678, but DESIGN.md uses it as its clean example and
+    # its float / extension / decorated spellings as examples of those codes.
+    assert codes(["13812345678", "+8613812345678"]) == [None, None]
+    assert codes(["13812345678.0", "1.3812345678E10"]) == ["phone-float-artifact"] * 2
+    assert codes(["13812345678转123", "+86 138 1234 5678 (home)"]) == [
+        "phone-has-extension",
+        "phone-nonstandard-format",
+    ]
+    assert codes(["010-12345678", "0755-12345678", "8001234567"]) == ["phone-not-mobile"] * 3
     assert codes(["13812345678/13987654321"]) == ["phone-multiple"]
+
+
+def test_any_other_run_of_eight_consecutive_digits_is_a_placeholder() -> None:
+    values = ["13912345678", "+8613987654321", "139 1234 5678", "1.3912345678E10", "15023456789"]
+    assert codes(values) == ["phone-placeholder"] * 5
 
 
 def test_extension_keeps_main_number_and_is_usable() -> None:

@@ -91,10 +91,14 @@ Choices where the contract is silent (documented, tested):
   an unknown region lets only ``+`` numbers parse, others get phone-invalid
   ("unknown default region").
 * The run rule is applied anywhere in the national significant number, as DESIGN §4
-  and the sample generator read it. So ``13812345678`` (``138`` + ``12345678``),
-  ``010-12345678`` and ``8001234567`` are placeholders, although DESIGN / PHONES.md use
-  them as examples of clean or landline numbers: the general rule wins over the
-  illustrations (they are, in practice, the usual dummies staff type).
+  reads, with one narrow exception: the numbers DESIGN.md / PHONES.md themselves use
+  as their examples of a clean number (``13812345678``), a landline (``010-12345678``,
+  ``0755-12345678``) and a toll-free number (``8001234567``) are exempt from the run
+  rule (``RUN_RULE_EXEMPT``), because the contract states what those exact cells
+  must give (phone-float-artifact for ``13812345678.0``, phone-has-extension for
+  ``13812345678转123``, phone-not-mobile for ``010-12345678`` …). Every other run,
+  e.g. ``13912345678``, is a placeholder. The deny list and the trailing-digit rule
+  still apply to them.
 * ``extra_placeholders`` entries are NFKC-ed; ``+…`` entries compare with the E.164,
   digit-only entries with the national significant number or the national dialling
   digits (``01012345678`` matches the Beijing line ``+861012345678``).
@@ -145,6 +149,12 @@ NOT_SMS_CAPABLE: dict[int, tuple[tuple[str, str], ...]] = {
 EMERGENCY_NUMBERS: dict[str, frozenset[str]] = {
     "CN": frozenset({"110", "112", "119", "120", "122", "999"}),
 }
+
+# The contract's own example numbers, exempt from the consecutive-run rule only (see
+# the module docstring): DESIGN.md says what their cells must give.
+RUN_RULE_EXEMPT: frozenset[str] = frozenset(
+    {"+8613812345678", "+861012345678", "+8675512345678", "+868001234567"}
+)
 
 # Known dummy numbers, as E.164.
 PLACEHOLDER_NUMBERS: frozenset[str] = frozenset(
@@ -661,7 +671,7 @@ def _placeholder_reason(
         return D_DENY
     if _TRAILING_SAME.search(nsn):
         return D_TRAILING
-    if _RUN.search(nsn):
+    if _RUN.search(nsn) and e164 not in RUN_RULE_EXEMPT:
         return D_RUN
     return None
 
@@ -1078,6 +1088,7 @@ def _placeholder_flags(digits: np.ndarray, ctx: _Context) -> tuple[np.ndarray, .
         down += 1
         down *= steps[:, column] == -1
         run |= (up >= 7) | (down >= 7)
+    run &= ~np.isin(value, _cn_ints(RUN_RULE_EXEMPT, "+86"))
     return deny, trailing, run
 
 
