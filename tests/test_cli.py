@@ -18,16 +18,16 @@ AS_OF = "2026-11-28"
 
 BORROWERS = (
     "borrower_id,phone,name,phone_verified_at\n"
-    "B1,13812345678,张三,2026-10-01\n"
-    "B2,13812345678,李四,2026-10-01\n"
-    "B3,+86 139 1234 5670,王五,2026-10-01\n"
+    "B1,13912873456,张三,2026-10-01\n"
+    "B2,13912873456,李四,2026-10-01\n"
+    "B3,+86 139 2468 1357,王五,2026-10-01\n"
 )
 CONTACTS = (
     "contact_id,borrower_id,phone,name,relationship,verified_at\n"
-    "C1,B1,13512345671,赵六,母亲,2026-10-01\n"
-    "C2,B3,13512345672,钱七,friend,2026-10-01\n"
+    "C1,B1,13523874561,赵六,母亲,2026-10-01\n"
+    "C2,B3,13523874562,钱七,friend,2026-10-01\n"
 )
-CLEAN = "borrower_id,phone,phone_verified_at\nB1,13512345671,2026-10-01\nB2,13612345672,2026-10-01\n"
+CLEAN = "borrower_id,phone,phone_verified_at\nB1,13523874561,2026-10-01\nB2,13623874562,2026-10-01\n"
 
 
 def invoke(*args: str | Path, input: str | None = None):  # noqa: A002 - mirrors CliRunner
@@ -63,9 +63,9 @@ def test_shared_number_gives_exit_1_and_masked_findings(exports: tuple[Path, Pat
         ("borrowers", 2, "B1"),
         ("borrowers", 3, "B2"),
     ]
-    assert shared[0]["phone_masked"] == "138****5678"
+    assert shared[0]["phone_masked"] == "139****3456"
     assert shared[0]["related"] == [{"source": "borrowers", "row": 3, "record_id": "B2"}]
-    assert "13812345678" not in result.stdout
+    assert "13912873456" not in result.stdout
     assert data["summary"]["exit_status"] == 1
 
 
@@ -89,10 +89,10 @@ def test_table_report_goes_to_stdout_and_summary_line_to_stderr(
     b, c = exports
     result = invoke("audit", b, c, "--as-of", AS_OF)
     assert "phone-shared-by-borrowers" in result.stdout
-    assert "138****5678" in result.stdout
+    assert "139****3456" in result.stdout
     assert "contactaudit: audit findings=" in result.stderr
     assert "contactaudit: audit findings=" not in result.stdout
-    assert "13812345678" not in result.stdout + result.stderr
+    assert "13912873456" not in result.stdout + result.stderr
 
 
 def test_output_file_is_written_and_stdout_stays_empty(
@@ -133,7 +133,7 @@ def test_bad_input_exits_2_naming_the_problem_without_traceback(
     tmp_path: Path, args: list[str], needle: str
 ) -> None:
     (tmp_path / "b.csv").write_text(
-        "borrower_id,phone,name\nB1,13812345678,张三\n", encoding="utf-8"
+        "borrower_id,phone,name\nB1,13912873456,张三\n", encoding="utf-8"
     )
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "garbage.csv").write_bytes(bytes(range(256)) * 8)
@@ -143,7 +143,7 @@ def test_bad_input_exits_2_naming_the_problem_without_traceback(
     assert result.exit_code == 2, result.output
     assert needle in result.stderr
     assert "Traceback" not in result.output
-    assert "13812345678" not in result.output
+    assert "13912873456" not in result.output
     assert "张三" not in result.output
 
 
@@ -153,14 +153,14 @@ def test_internal_error_exits_3_without_data(
     import contactaudit.audit as audit_module
 
     def boom(*_a: object, **_k: object) -> None:
-        raise RuntimeError("13812345678 leaked")
+        raise RuntimeError("13912873456 leaked")
 
     monkeypatch.setattr(audit_module, "run_checks", boom)
     b, c = exports
     result = invoke("audit", b, c, "--as-of", AS_OF)
     assert result.exit_code == 3
     assert "internal error (RuntimeError)" in result.stderr
-    assert "13812345678" not in result.output
+    assert "13912873456" not in result.output
 
 
 def test_rules_lists_every_code_and_explains_one() -> None:
