@@ -144,7 +144,9 @@ def _emit_report(report: Any, fmt: Format, output: Path | None) -> None:
     if fmt is Format.table and output is None:
         from contactaudit.reporters.table_report import render_to
 
-        render_to(report, Console(highlight=False))
+        # Logs and pipes get 120 columns instead of rich's 80, so codes are not cut.
+        width = None if sys.stdout.isatty() else 120
+        render_to(report, Console(highlight=False, width=width))
         return
     payload = render(report, fmt.value)
     if output is None:

@@ -30,27 +30,31 @@ EXAMPLES = 10
 
 def _inputs_table(report: AuditReport) -> Table:
     table = Table(title="Inputs", box=box.SIMPLE_HEAD, title_justify="left")
-    for name in ("source", "path", "format", "encoding", "rows", "columns"):
-        table.add_column(name, justify="right" if name == "rows" else "left")
+    table.add_column("source", no_wrap=True)
+    table.add_column("path", overflow="fold", ratio=1)
+    table.add_column("format", no_wrap=True)
+    table.add_column("encoding", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
     for info in report.inputs:
-        mapping = ", ".join(
-            k if k == v else f"{k}←{v}" for k, v in sorted(info.columns.items())
-        )
-        table.add_row(
-            info.source,
-            info.path,
-            info.format,
-            info.encoding or "-",
-            f"{info.rows:,}",
-            mapping,
-        )
+        table.add_row(info.source, info.path, info.format, info.encoding or "-", f"{info.rows:,}")
+        renamed = [f"{k}←{v}" for k, v in sorted(info.columns.items()) if k != v]
+        plain = [k for k, v in sorted(info.columns.items()) if k == v]
+        table.add_row("", Text("columns: " + ", ".join(renamed + plain), style="dim"))
         for warning in info.warnings:
             rows = warning.get("rows")
-            where = f" (rows {', '.join(map(str, rows[:5]))}…)" if rows else ""
+            where = ""
+            if rows:
+                where = f" rows {', '.join(map(str, rows[:5]))}{'…' if len(rows) > 5 else ''}"
             what = warning.get("column") or ", ".join(warning.get("columns", []))
+            count = warning.get("count")
             table.add_row(
-                "", Text(f"warning: {warning.get('issue')} {what} ×{warning.get('count', '')}"
-                         f"{where}", style="yellow"), "", "", "", ""
+                "",
+                Text(
+                    f"warning: {warning.get('issue')} in {what}"
+                    + (f" ×{count}" if count is not None else "")
+                    + where,
+                    style="yellow",
+                ),
             )
     return table
 
@@ -67,8 +71,11 @@ def _severity_table(report: AuditReport, summary: dict) -> Table:
 
 def _code_table(report: AuditReport) -> Table:
     table = Table(title="Findings by code", box=box.SIMPLE_HEAD, title_justify="left")
-    for name in ("code", "family", "severity", "remediation", "findings"):
-        table.add_column(name, justify="right" if name == "findings" else "left")
+    table.add_column("code", no_wrap=True)
+    table.add_column("family", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("remediation", no_wrap=True)
+    table.add_column("findings", justify="right", no_wrap=True)
     f = report.findings
     counts = f.groupby(["code", "severity"], sort=False).size()
     rows = sorted(
@@ -83,26 +90,28 @@ def _code_table(report: AuditReport) -> Table:
     return table
 
 
-def _examples_table(report: AuditReport) -> Table:
-    table = Table(
-        title=f"Worst findings (first {EXAMPLES}, numbers masked)",
-        box=box.SIMPLE_HEAD,
-        title_justify="left",
-    )
-    for name in ("severity", "code", "source", "row", "record", "phone", "message"):
-        table.add_column(name, justify="right" if name == "row" else "left")
+def _examples(report: AuditReport) -> Group:
+    lines: list[Text] = [
+        Text(f"Worst findings (first {EXAMPLES}, numbers masked)", style="italic")
+    ]
     head = report.findings.head(EXAMPLES)
     for rec in head.to_dict("records"):
-        table.add_row(
-            Text(rec["severity"], style=SEVERITY_STYLE[rec["severity"]]),
-            rec["code"],
-            rec["source"],
-            str(int(rec["row"])),
-            rec["record_id"] or "-",
-            rec["phone_masked"] or "-",
-            rec["message"] or "",
-        )
-    return table
+        line = Text("  ")
+        line.append(f"{rec['severity']:<9}", style=SEVERITY_STYLE[rec["severity"]])
+        line.append(f"{rec['code']}  {rec['source']}:{int(rec['row'])}")
+        if _text(rec["record_id"]) != "-":
+            line.append(f"  {rec['record_id']}")
+        line.append(f"  {_text(rec['phone_masked'])}")
+        lines.append(line)
+        lines.append(Text(f"           {_text(rec['message'])}", style="dim"))
+    return Group(*lines)
+
+
+def _text(value: object) -> str:
+    """A cell as text; missing values (None or pandas NaN) as '-'."""
+    if value is None or value != value:
+        return "-"
+    return str(value)
 
 
 def _decision(report: AuditReport, summary: dict) -> Text:
@@ -138,7 +147,7 @@ def build(report: AuditReport) -> Group:
         )
     if summary["findings"]:
         parts.extend([_severity_table(report, summary), _code_table(report),
-                      _examples_table(report)])
+                      _examples(report)])
     parts.append(_decision(report, summary))
     return Group(*parts)
 
