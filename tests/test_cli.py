@@ -192,3 +192,105 @@ def test_every_command_has_help() -> None:
         result = invoke(command, "--help")
         assert result.exit_code == 0
         assert len(result.stdout.strip()) > 100, command
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def test_out_dir_writes_every_report_and_a_private_suppression_list(
+    exports: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import stat
+
+    b, c = exports
+    out = tmp_path / "reports"
+    opt_outs = tmp_path / "opt_outs.csv"
+    opt_outs.write_text("phone\n13924681357\n", encoding="utf-8")
+    result = invoke("audit", b, c, "--opt-outs", opt_outs, "--out-dir", out, "--as-of", AS_OF,
+                    "-q")
+    assert result.exit_code == 1
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["findings.csv", "junit.xml", "report.html", "report.json", "report.md",
+                     "suppression.csv"]
+    assert stat.S_IMODE((out / "suppression.csv").stat().st_mode) == 0o600
+    suppression = (out / "suppression.csv").read_text(encoding="utf-8")
+    assert "+8613924681357,phone-opted-out" in suppression
+    for name in ("findings.csv", "junit.xml", "report.html", "report.json", "report.md"):
+        text = (out / name).read_text(encoding="utf-8-sig")
+        for number in ("13912873456", "13924681357", "13523874561"):
+            assert number not in text, name
+
+
+def test_gate_puts_every_message_in_exactly_one_output(tmp_path: Path) -> None:
+    import csv
+
+    ok, blocked = tmp_path / "ok.csv", tmp_path / "blocked.csv"
+    result = invoke(
+        "gate", SAMPLE / "campaign.csv", "--borrowers", SAMPLE / "borrowers.csv",
+        "--contacts", SAMPLE / "contacts.csv", "--opt-outs", SAMPLE / "opt_outs.csv",
+        "--reassigned", SAMPLE / "reassigned.csv", "--approved-out", ok,
+        "--blocked-out", blocked, "--as-of", AS_OF, "--format", "json", "-q",
+    )
+    assert result.exit_code == 1
+    with open(SAMPLE / "campaign.csv", encoding="utf-8", newline="") as handle:
+        campaign = list(csv.DictReader(handle))
+    with open(ok, encoding="utf-8", newline="") as handle:
+        approved = list(csv.DictReader(handle))
+    with open(blocked, encoding="utf-8", newline="") as handle:
+        refused = list(csv.DictReader(handle))
+    ids = [r["message_id"] for r in approved] + [r["message_id"] for r in refused]
+    assert sorted(ids) == sorted(r["message_id"] for r in campaign)
+    assert list(approved[0]) == list(campaign[0])  # the campaign's own columns, unchanged
+    assert {"blocked_codes", "remediation"} <= set(refused[0])
+    report = json.loads(result.stdout)
+    assert report["gate"] == {"messages": len(campaign), "approved": len(approved),
+                              "blocked": len(refused)}
+    assert {f["source"] for f in report["findings"]} == {"campaign"}
+
+
+def test_gate_refuses_to_write_over_its_campaign(tmp_path: Path) -> None:
+    campaign = tmp_path / "campaign.csv"
+    campaign.write_bytes((SAMPLE / "campaign.csv").read_bytes())
+    result = invoke(
+        "gate", campaign, "--borrowers", SAMPLE / "borrowers.csv", "--approved-out", campaign,
+        "--blocked-out", tmp_path / "blocked.csv",
+    )
+    assert result.exit_code == 2
+    assert "also an input" in result.stderr
+    assert campaign.read_bytes() == (SAMPLE / "campaign.csv").read_bytes()
+
+
+def test_history_marks_the_second_identical_run_as_persisting(
+    exports: tuple[Path, Path], tmp_path: Path
+) -> None:
+    b, c = exports
+    db = tmp_path / "history.sqlite"
+    args = ("audit", b, c, "--history", db, "--as-of", AS_OF, "--format", "json", "-q")
+    first = invoke(*args, "--fail-on-new")
+    second = invoke(*args, "--fail-on-new")
+    assert (first.exit_code, second.exit_code) == (1, 0)
+    summary = json.loads(second.stdout)["summary"]
+    assert (summary["new"], summary["resolved"]) == (0, 0)
+    assert {f["status"] for f in json.loads(second.stdout)["findings"]} == {"persisting"}
+    listing = invoke("history", "--history", db, "--format", "json")
+    assert [run["run_id"] for run in json.loads(listing.stdout)] == [2, 1]
+
+
+def test_history_of_a_missing_database_exits_2(tmp_path: Path) -> None:
+    result = invoke("history", "--history", tmp_path / "none.sqlite")
+    assert result.exit_code == 2
+    assert "none.sqlite" in result.stderr
+
+
+def test_init_writes_a_config_that_audits_the_same_files(tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "contactaudit.toml"
+    target.parent.mkdir()
+    made = invoke("init", SAMPLE / "borrowers.csv", SAMPLE / "contacts.csv", "-o", target)
+    assert made.exit_code == 0
+    direct = invoke("audit", SAMPLE / "borrowers.csv", SAMPLE / "contacts.csv", "--as-of",
+                    AS_OF, "--format", "json", "-q")
+    via_config = invoke("audit", "--config", target, "--as-of", AS_OF, "--format", "json", "-q")
+    assert json.loads(via_config.stdout)["findings"] == json.loads(direct.stdout)["findings"]
+    again = invoke("init", "-o", target)
+    assert again.exit_code == 2
+    assert "--force" in again.stderr

@@ -577,23 +577,35 @@ def history_cmd(
         if fmt is HistoryFormat.json:
             sys.stdout.write(json.dumps(runs, ensure_ascii=False, indent=2, default=str) + "\n")
             return 0
+        from rich import box
         from rich.table import Table
 
-        table = Table(title=f"contactaudit runs in {history}")
-        for name in ("run", "started", "command", "dataset", "as_of", "findings", "critical",
-                     "high", "medium", "low", "info", "new", "resolved", "exit"):
-            table.add_column(name, justify="left" if name in ("started", "command", "dataset",
-                                                              "as_of") else "right")
+        table = Table(title=f"contactaudit runs in {history}", box=box.SIMPLE_HEAD,
+                      title_justify="left")
+        table.add_column("run", justify="right", no_wrap=True)
+        table.add_column("started (UTC)", no_wrap=True)
+        table.add_column("command", no_wrap=True)
+        table.add_column("as of", no_wrap=True)
+        table.add_column("findings", justify="right", no_wrap=True)
+        table.add_column("by severity")
+        table.add_column("new", justify="right", no_wrap=True)
+        table.add_column("resolved", justify="right", no_wrap=True)
+        table.add_column("exit", justify="right", no_wrap=True)
         for run in runs:
             sev = run.get("by_severity") or {}
             table.add_row(
-                str(run["run_id"]), str(run["started_at"]), str(run.get("command", "")),
-                str(run["dataset"])[:16], str(run.get("as_of", "")), str(run["findings"]),
-                *(str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low", "info")),
-                str(run.get("new", "")), str(run.get("resolved", "")),
+                str(run["run_id"]),
+                str(run["started_at"])[:16].replace("T", " "),
+                str(run.get("command", "")),
+                str(run.get("as_of", "")),
+                f"{run['findings']:,}",
+                ", ".join(f"{n:,} {s}" for s, n in sev.items() if n) or "-",
+                "-" if run.get("new") is None else f"{run['new']:,}",
+                "-" if run.get("resolved") is None else f"{run['resolved']:,}",
                 str(run.get("exit_status", "")),
             )
-        Console(highlight=False).print(table)
+        width = None if sys.stdout.isatty() else 120
+        Console(highlight=False, width=width).print(table)
         return 0
 
     raise typer.Exit(_guarded(False, body))
@@ -620,7 +632,7 @@ def init(
             raise ContactAuditError(
                 f"'{output}' already exists. Pass --force to overwrite it."
             )
-        write_atomic(output, starter_config(exports or []))
+        write_atomic(output, starter_config(exports or [], config_dir=output.parent))
         _stderr().print(f"contactaudit: wrote {output}.", markup=False)
         return 0
 

@@ -8,6 +8,7 @@ written out explicitly, so an analyst can correct a wrong guess in one place.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from contactaudit.errors import ContactAuditError
@@ -75,8 +76,12 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def starter_config(exports: list[Path]) -> str:
-    """The starter file; ``exports`` are borrowers then contacts (both optional)."""
+def starter_config(exports: list[Path], config_dir: Path = Path(".")) -> str:
+    """The starter file; ``exports`` are borrowers then contacts (both optional).
+
+    Input paths are written relative to ``config_dir``, the folder the file goes to,
+    because the config resolves them relative to itself.
+    """
     from contactaudit.loading import load_export
 
     if len(exports) > len(_SOURCES_BY_POSITION):
@@ -87,7 +92,8 @@ def starter_config(exports: list[Path]) -> str:
     column_blocks = []
     for source, path in zip(_SOURCES_BY_POSITION, exports, strict=False):
         export = load_export(path, source)
-        inputs_lines.append(f"{source} = {_toml_string(str(path))}")
+        relative = os.path.relpath(path.resolve(), config_dir.resolve())
+        inputs_lines.append(f"{source} = {_toml_string(Path(relative).as_posix())}")
         mapping = "\n".join(
             f"{canon} = {_toml_string(header)}" for canon, header in sorted(export.info.columns.items())
         )
