@@ -72,7 +72,12 @@ def test_every_check_module_emits_only_catalogued_codes() -> None:
     emitted: set[str] = set()
     for path in (ROOT / "src" / "contactaudit" / "checks").glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        emitted |= set(re.findall(r"\"((?:phone|borrower|contact|self|name|relationship|"
-                                  r"region|recipient)-[a-z-]+)\"", text))
+        emitted |= set(
+            re.findall(
+                r"\"((?:phone|borrower|contact|self|name|relationship|"
+                r"region|recipient)-[a-z-]+)\"",
+                text,
+            )
+        )
     assert emitted, "no codes found in checks/"
     assert emitted <= set(catalog.CATALOG)

@@ -27,7 +27,9 @@ CONTACTS = (
     "C1,B1,13523874561,赵六,母亲,2026-10-01\n"
     "C2,B3,13523874562,钱七,friend,2026-10-01\n"
 )
-CLEAN = "borrower_id,phone,phone_verified_at\nB1,13523874561,2026-10-01\nB2,13623874562,2026-10-01\n"
+CLEAN = (
+    "borrower_id,phone,phone_verified_at\nB1,13523874561,2026-10-01\nB2,13623874562,2026-10-01\n"
+)
 
 
 def invoke(*args: str | Path, input: str | None = None):  # noqa: A002 - mirrors CliRunner
@@ -206,12 +208,17 @@ def test_out_dir_writes_every_report_and_a_private_suppression_list(
     out = tmp_path / "reports"
     opt_outs = tmp_path / "opt_outs.csv"
     opt_outs.write_text("phone\n13924681357\n", encoding="utf-8")
-    result = invoke("audit", b, c, "--opt-outs", opt_outs, "--out-dir", out, "--as-of", AS_OF,
-                    "-q")
+    result = invoke("audit", b, c, "--opt-outs", opt_outs, "--out-dir", out, "--as-of", AS_OF, "-q")
     assert result.exit_code == 1
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["findings.csv", "junit.xml", "report.html", "report.json", "report.md",
-                     "suppression.csv"]
+    assert names == [
+        "findings.csv",
+        "junit.xml",
+        "report.html",
+        "report.json",
+        "report.md",
+        "suppression.csv",
+    ]
     assert stat.S_IMODE((out / "suppression.csv").stat().st_mode) == 0o600
     suppression = (out / "suppression.csv").read_text(encoding="utf-8")
     assert "+8613924681357,phone-opted-out" in suppression
@@ -226,10 +233,25 @@ def test_gate_puts_every_message_in_exactly_one_output(tmp_path: Path) -> None:
 
     ok, blocked = tmp_path / "ok.csv", tmp_path / "blocked.csv"
     result = invoke(
-        "gate", SAMPLE / "campaign.csv", "--borrowers", SAMPLE / "borrowers.csv",
-        "--contacts", SAMPLE / "contacts.csv", "--opt-outs", SAMPLE / "opt_outs.csv",
-        "--reassigned", SAMPLE / "reassigned.csv", "--approved-out", ok,
-        "--blocked-out", blocked, "--as-of", AS_OF, "--format", "json", "-q",
+        "gate",
+        SAMPLE / "campaign.csv",
+        "--borrowers",
+        SAMPLE / "borrowers.csv",
+        "--contacts",
+        SAMPLE / "contacts.csv",
+        "--opt-outs",
+        SAMPLE / "opt_outs.csv",
+        "--reassigned",
+        SAMPLE / "reassigned.csv",
+        "--approved-out",
+        ok,
+        "--blocked-out",
+        blocked,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "-q",
     )
     assert result.exit_code == 1
     with open(SAMPLE / "campaign.csv", encoding="utf-8", newline="") as handle:
@@ -243,8 +265,11 @@ def test_gate_puts_every_message_in_exactly_one_output(tmp_path: Path) -> None:
     assert list(approved[0]) == list(campaign[0])  # the campaign's own columns, unchanged
     assert {"blocked_codes", "remediation"} <= set(refused[0])
     report = json.loads(result.stdout)
-    assert report["gate"] == {"messages": len(campaign), "approved": len(approved),
-                              "blocked": len(refused)}
+    assert report["gate"] == {
+        "messages": len(campaign),
+        "approved": len(approved),
+        "blocked": len(refused),
+    }
     assert {f["source"] for f in report["findings"]} == {"campaign"}
 
 
@@ -252,8 +277,14 @@ def test_gate_refuses_to_write_over_its_campaign(tmp_path: Path) -> None:
     campaign = tmp_path / "campaign.csv"
     campaign.write_bytes((SAMPLE / "campaign.csv").read_bytes())
     result = invoke(
-        "gate", campaign, "--borrowers", SAMPLE / "borrowers.csv", "--approved-out", campaign,
-        "--blocked-out", tmp_path / "blocked.csv",
+        "gate",
+        campaign,
+        "--borrowers",
+        SAMPLE / "borrowers.csv",
+        "--approved-out",
+        campaign,
+        "--blocked-out",
+        tmp_path / "blocked.csv",
     )
     assert result.exit_code == 2
     assert "also an input" in result.stderr
@@ -287,8 +318,16 @@ def test_init_writes_a_config_that_audits_the_same_files(tmp_path: Path) -> None
     target.parent.mkdir()
     made = invoke("init", SAMPLE / "borrowers.csv", SAMPLE / "contacts.csv", "-o", target)
     assert made.exit_code == 0
-    direct = invoke("audit", SAMPLE / "borrowers.csv", SAMPLE / "contacts.csv", "--as-of",
-                    AS_OF, "--format", "json", "-q")
+    direct = invoke(
+        "audit",
+        SAMPLE / "borrowers.csv",
+        SAMPLE / "contacts.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "-q",
+    )
     via_config = invoke("audit", "--config", target, "--as-of", AS_OF, "--format", "json", "-q")
     assert json.loads(via_config.stdout)["findings"] == json.loads(direct.stdout)["findings"]
     again = invoke("init", "-o", target)

@@ -6,8 +6,19 @@ from contactaudit.reporters import json_report
 from reporting_samples import SECRETS, assert_golden, sample_report
 
 FINDING_KEYS = [
-    "code", "severity", "remediation", "source", "row", "record_id", "borrower_id", "column",
-    "phone_masked", "phone_key", "message", "related", "status",
+    "code",
+    "severity",
+    "remediation",
+    "source",
+    "row",
+    "record_id",
+    "borrower_id",
+    "column",
+    "phone_masked",
+    "phone_key",
+    "message",
+    "related",
+    "status",
 ]
 
 
@@ -20,7 +31,12 @@ def test_json_report_has_the_contract_fields() -> None:
     assert data["schema_version"] == 1
     assert data["tool"]["name"] == "contactaudit"
     assert set(data["summary"]) >= {
-        "findings", "records_with_findings", "by_severity", "by_code", "new", "resolved",
+        "findings",
+        "records_with_findings",
+        "by_severity",
+        "by_code",
+        "new",
+        "resolved",
     }
     assert list(data["findings"][0]) == FINDING_KEYS
     assert data["findings"][1]["related"] == [

@@ -74,7 +74,9 @@ def _noop(_: str) -> None:
     return None
 
 
-def load_inputs(inputs: AuditInputs, config: AuditConfig, progress: Progress) -> dict[str, LoadedExport]:
+def load_inputs(
+    inputs: AuditInputs, config: AuditConfig, progress: Progress
+) -> dict[str, LoadedExport]:
     loaded: dict[str, LoadedExport] = {}
     for source, path in inputs.items():
         progress(f"loading {source}")
@@ -191,8 +193,18 @@ def run_checks(
 
 
 def _empty_borrowers() -> pd.DataFrame:
-    columns = ["_row", "_record_id", "_phone_column", "borrower_id", "phone", "raw", "e164",
-               "malformed", "usable", "number_region"]
+    columns = [
+        "_row",
+        "_record_id",
+        "_phone_column",
+        "borrower_id",
+        "phone",
+        "raw",
+        "e164",
+        "malformed",
+        "usable",
+        "number_region",
+    ]
     frame = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     return frame.astype({"_row": "int64", "usable": "bool"})
 
@@ -210,7 +222,9 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     f = checks[checks["code"].map(enabled)].reset_index(drop=True)
     pairs = f[["code", "source"]].drop_duplicates()
     severity = {
-        (code, source): config.severity.get(code, catalog.CATALOG[code].default_severity(source).value)
+        (code, source): config.severity.get(
+            code, catalog.CATALOG[code].default_severity(source).value
+        )
         for code, source in zip(pairs["code"], pairs["source"], strict=True)
     }
     keys = pd.MultiIndex.from_frame(f[["code", "source"]])
@@ -292,7 +306,11 @@ def run_gate(
     if inputs.campaign is None or inputs.borrowers is None:
         raise ConfigError("gate needs a campaign file and --borrowers.")
     audit = run_audit(
-        inputs, config, as_of=as_of, fail_on=fail_on, reveal_phones=reveal_phones,
+        inputs,
+        config,
+        as_of=as_of,
+        fail_on=fail_on,
+        reveal_phones=reveal_phones,
         progress=progress,
     )
     tables = audit.tables
@@ -326,8 +344,9 @@ def run_gate(
         "approved": int(len(approved)),
         "blocked": int(len(blocked)),
     }
-    return GateRun(report=report, approved=approved, blocked=blocked, audit=audit,
-                   campaign=campaign)
+    return GateRun(
+        report=report, approved=approved, blocked=blocked, audit=audit, campaign=campaign
+    )
 
 
 __all__ = [

@@ -42,7 +42,7 @@ class CodeInfo:
         return dict(self.severity_by_source).get(source, self.severity)
 
 
-C, H, M, L, I = (
+C, H, M, L, N = (
     Severity.CRITICAL,
     Severity.HIGH,
     Severity.MEDIUM,
@@ -50,6 +50,7 @@ C, H, M, L, I = (
     Severity.INFO,
 )
 
+# fmt: off
 _ENTRIES: tuple[CodeInfo, ...] = (
     # --- malformed: one per phone cell at most, in this order -------------------
     CodeInfo(
@@ -110,7 +111,7 @@ _ENTRIES: tuple[CodeInfo, ...] = (
         "but every digit survived, so it was recovered exactly. Store it as text.",
     ),
     CodeInfo(
-        "phone-nonstandard-format", "malformed", I, "FIX_FORMAT", "Decorated number",
+        "phone-nonstandard-format", "malformed", N, "FIX_FORMAT", "Decorated number",
         "Valid, but stored with decoration: separators, brackets, full-width digits, a "
         "00/0086 prefix. Plain E.164 and plain national digits are fine.",
     ),
@@ -126,7 +127,8 @@ _ENTRIES: tuple[CodeInfo, ...] = (
         "number is the borrower's is unknown.",
     ),
     CodeInfo(
-        "contact-is-borrower-phone", "duplicated", H, "REVERIFY", "Contact has the borrower's number",
+        "contact-is-borrower-phone", "duplicated", H, "REVERIFY",
+        "Contact has the borrower's number",
         "A contact (not 'self') carries the listing borrower's own number: the number "
         "registered as the borrower's may really be the relative's.",
     ),
@@ -226,6 +228,8 @@ _ENTRIES: tuple[CodeInfo, ...] = (
         "还款, 催收, overdue, debt, amounts …).",
     ),
 )
+
+# fmt: on
 
 CATALOG: dict[str, CodeInfo] = {entry.code: entry for entry in _ENTRIES}
 

@@ -182,8 +182,10 @@ def _summary_line(report: Any, seconds: float) -> str:
     if summary["new"] is not None:
         parts += [f"new={summary['new']}", f"resolved={summary['resolved']}"]
     if report.gate_counts is not None:
-        parts += [f"approved={report.gate_counts['approved']}",
-                  f"blocked={report.gate_counts['blocked']}"]
+        parts += [
+            f"approved={report.gate_counts['approved']}",
+            f"blocked={report.gate_counts['blocked']}",
+        ]
     parts += [f"duration={seconds:.2f}s", f"exit={report.exit_status}"]
     return " ".join(parts)
 
@@ -226,59 +228,80 @@ def _finish(
 
         write_atomic(suppression_out, render_suppression(report), mode=SUPPRESSION_MODE)
     if not quiet:
-        _stderr().print(_summary_line(report, report.duration_seconds), markup=False,
-                        soft_wrap=True)
+        _stderr().print(
+            _summary_line(report, report.duration_seconds), markup=False, soft_wrap=True
+        )
     return int(report.exit_status)
 
 
 # ---- shared option types ------------------------------------------------------------
 ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="TOML config file (default: ./contactaudit.toml, "
-                              "else [tool.contactaudit] in ./pyproject.toml).")
+    Path | None,
+    typer.Option(
+        "--config",
+        help="TOML config file (default: ./contactaudit.toml, "
+        "else [tool.contactaudit] in ./pyproject.toml).",
+    ),
 ]
 ReassignedOpt = Annotated[
     Path | None, typer.Option("--reassigned", help="Numbers known to be disconnected/reassigned.")
 ]
 OptOutsOpt = Annotated[Path | None, typer.Option("--opt-outs", help="Numbers that opted out.")]
 RegionOpt = Annotated[
-    str | None, typer.Option("--region", help="Default region for numbers without a country "
-                             "code (default CN).")
+    str | None,
+    typer.Option(
+        "--region", help="Default region for numbers without a country code (default CN)."
+    ),
 ]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Today's date for staleness, YYYY-MM-DD.")
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Report format.")]
-OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write the report here "
-                                                "instead of stdout.")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write the report here instead of stdout.")
+]
 OutDirOpt = Annotated[
-    Path | None, typer.Option("--out-dir", help="Write report.json, findings.csv, report.html, "
-                              "report.md, junit.xml and suppression.csv here.")
+    Path | None,
+    typer.Option(
+        "--out-dir",
+        help="Write report.json, findings.csv, report.html, "
+        "report.md, junit.xml and suppression.csv here.",
+    ),
 ]
 SuppressionOpt = Annotated[
-    Path | None, typer.Option("--suppression-out", help="Write the suppression list here (mode 0600).")
+    Path | None,
+    typer.Option("--suppression-out", help="Write the suppression list here (mode 0600)."),
 ]
 HistoryOpt = Annotated[
     Path | None, typer.Option("--history", help="SQLite run history: new / resolved findings.")
 ]
 DatasetOpt = Annotated[
-    str | None, typer.Option("--dataset", help="Name of the dataset in --history (default: "
-                             "derived from the input paths).")
+    str | None,
+    typer.Option(
+        "--dataset",
+        help="Name of the dataset in --history (default: derived from the input paths).",
+    ),
 ]
 FailOnOpt = Annotated[
-    FailOn | None, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this "
-                                "severity (default high).")
+    FailOn | None,
+    typer.Option(
+        "--fail-on", help="Exit 1 when a finding is at or above this severity (default high)."
+    ),
 ]
 FailOnNewOpt = Annotated[
-    bool, typer.Option("--fail-on-new", help="With --history: only new findings count for --fail-on.")
+    bool,
+    typer.Option("--fail-on-new", help="With --history: only new findings count for --fail-on."),
 ]
 RevealOpt = Annotated[
-    bool, typer.Option("--reveal-phones", help="Add phone_e164 and phone_raw to reports "
-                       "(contains personal data).")
+    bool,
+    typer.Option(
+        "--reveal-phones", help="Add phone_e164 and phone_raw to reports (contains personal data)."
+    ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or progress on stderr.")]
 EncodingOpt = Annotated[
-    str | None, typer.Option("--encoding", help="Encoding of text inputs (default: BOM, UTF-8, "
-                             "then GB18030).")
+    str | None,
+    typer.Option("--encoding", help="Encoding of text inputs (default: BOM, UTF-8, then GB18030)."),
 ]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Excel sheet name (default: first).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
@@ -294,9 +317,7 @@ def _prepare(
     from contactaudit.config import load_config
 
     config = load_config(config_path)
-    config = config.with_overrides(
-        region=_check_region(region), encoding=encoding, sheet=sheet
-    )
+    config = config.with_overrides(region=_check_region(region), encoding=encoding, sheet=sheet)
     chosen = fail_on.value if fail_on is not None else (config.fail_on or "high")
     return config, chosen
 
@@ -336,7 +357,7 @@ def audit(
         from contactaudit.audit import AuditInputs, run_audit
         from contactaudit.outputs import refuse_inputs_as_outputs
 
-        started_at = dt.datetime.now(dt.timezone.utc)
+        started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         config, chosen_fail_on = _prepare(config_path, region, encoding, sheet, fail_on)
         inputs = AuditInputs(
@@ -347,19 +368,41 @@ def audit(
         )
         outputs = [output, suppression_out, history]
         if out_dir is not None:
-            outputs += [out_dir / n for n in ("report.json", "findings.csv", "report.html",
-                                              "report.md", "junit.xml", "suppression.csv")]
+            outputs += [
+                out_dir / n
+                for n in (
+                    "report.json",
+                    "findings.csv",
+                    "report.html",
+                    "report.md",
+                    "junit.xml",
+                    "suppression.csv",
+                )
+            ]
         refuse_inputs_as_outputs(outputs, [p for _, p in inputs.items()])
         day = _parse_as_of(as_of)
         with _progress(not quiet) as progress:
             run = run_audit(
-                inputs, config, as_of=day, fail_on=chosen_fail_on, fail_on_new=fail_on_new,
-                reveal_phones=reveal_phones, progress=progress,
+                inputs,
+                config,
+                as_of=day,
+                fail_on=chosen_fail_on,
+                fail_on_new=fail_on_new,
+                reveal_phones=reveal_phones,
+                progress=progress,
             )
         return _finish(
-            run.report, fmt=fmt, output=output, out_dir=out_dir,
-            suppression_out=suppression_out, history=history, dataset=dataset, config=config,
-            started_at=started_at, started=started, quiet=quiet,
+            run.report,
+            fmt=fmt,
+            output=output,
+            out_dir=out_dir,
+            suppression_out=suppression_out,
+            history=history,
+            dataset=dataset,
+            config=config,
+            started_at=started_at,
+            started=started,
+            quiet=quiet,
         )
 
     raise typer.Exit(_guarded(debug, body))
@@ -402,7 +445,7 @@ def gate(
         from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic
         from contactaudit.reporters.gate_files import to_csv_bytes
 
-        started_at = dt.datetime.now(dt.timezone.utc)
+        started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         config, chosen_fail_on = _prepare(config_path, region, encoding, sheet, fail_on)
         inputs = AuditInputs(
@@ -431,16 +474,29 @@ def gate(
         day = _parse_as_of(as_of)
         with _progress(not quiet) as progress:
             run = run_gate(
-                inputs, config, as_of=day, fail_on=chosen_fail_on, fail_on_new=fail_on_new,
-                reveal_phones=reveal_phones, progress=progress,
+                inputs,
+                config,
+                as_of=day,
+                fail_on=chosen_fail_on,
+                fail_on_new=fail_on_new,
+                reveal_phones=reveal_phones,
+                progress=progress,
             )
         bom = (run.campaign.info.encoding or "").replace("_", "-").lower() == "utf-8-sig"
         write_atomic(approved_out, to_csv_bytes(run.approved, bom=bom))
         write_atomic(blocked_out, to_csv_bytes(run.blocked, bom=bom))
         return _finish(
-            run.report, fmt=fmt, output=output, out_dir=out_dir,
-            suppression_out=suppression_out, history=history, dataset=dataset, config=config,
-            started_at=started_at, started=started, quiet=quiet,
+            run.report,
+            fmt=fmt,
+            output=output,
+            out_dir=out_dir,
+            suppression_out=suppression_out,
+            history=history,
+            dataset=dataset,
+            config=config,
+            started_at=started_at,
+            started=started,
+            quiet=quiet,
         )
 
     raise typer.Exit(_guarded(debug, body))
@@ -471,9 +527,12 @@ def rules(
         if fmt is HistoryFormat.json:
             data = [
                 {
-                    "code": e.code, "family": e.family, "severity": e.severity.value,
+                    "code": e.code,
+                    "family": e.family,
+                    "severity": e.severity.value,
                     "severity_by_source": {s: v.value for s, v in e.severity_by_source},
-                    "remediation": e.remediation, "title": e.title,
+                    "remediation": e.remediation,
+                    "title": e.title,
                     "explanation": e.explanation,
                 }
                 for e in entries
@@ -487,9 +546,11 @@ def rules(
             e = entries[0]
             by_source = ", ".join(f"{s}: {v.value}" for s, v in e.severity_by_source)
             console.print(f"[bold]{e.code}[/bold] — {e.title}")
-            console.print(f"family: {e.family}   severity: {e.severity.value}"
-                          + (f" ({by_source})" if by_source else "")
-                          + f"   remediation: {e.remediation}")
+            console.print(
+                f"family: {e.family}   severity: {e.severity.value}"
+                + (f" ({by_source})" if by_source else "")
+                + f"   remediation: {e.remediation}"
+            )
             console.print(e.explanation, markup=False)
             return 0
         table = Table(title="contactaudit finding codes")
@@ -537,7 +598,9 @@ def inspect(
 @app.command()
 def sample(
     directory: Annotated[Path, typer.Argument(help="Directory to write the synthetic exports to.")],
-    borrowers: Annotated[int, typer.Option("--borrowers", min=10, help="How many borrowers.")] = 200,
+    borrowers: Annotated[
+        int, typer.Option("--borrowers", min=10, help="How many borrowers.")
+    ] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 7,
 ) -> None:
     """Write synthetic exports with known defects of every code, and their truth file."""
@@ -558,9 +621,9 @@ def sample(
 
 @app.command("history")
 def history_cmd(
-    history: Annotated[
-        Path, typer.Option("--history", help="SQLite run history file.")
-    ] = Path(".contactaudit/history.sqlite"),
+    history: Annotated[Path, typer.Option("--history", help="SQLite run history file.")] = Path(
+        ".contactaudit/history.sqlite"
+    ),
     dataset: DatasetOpt = None,
     fmt: Annotated[HistoryFormat, typer.Option("--format", help="table or json.")] = (
         HistoryFormat.table
@@ -580,8 +643,9 @@ def history_cmd(
         from rich import box
         from rich.table import Table
 
-        table = Table(title=f"contactaudit runs in {history}", box=box.SIMPLE_HEAD,
-                      title_justify="left")
+        table = Table(
+            title=f"contactaudit runs in {history}", box=box.SIMPLE_HEAD, title_justify="left"
+        )
         table.add_column("run", justify="right", no_wrap=True)
         table.add_column("started (UTC)", no_wrap=True)
         table.add_column("command", no_wrap=True)
@@ -614,8 +678,8 @@ def history_cmd(
 @app.command()
 def init(
     exports: Annotated[
-        list[Path] | None, typer.Argument(help="Exports to detect columns from: "
-                                          "borrowers, then contacts.")
+        list[Path] | None,
+        typer.Argument(help="Exports to detect columns from: borrowers, then contacts."),
     ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Config file to write.")] = Path(
         "contactaudit.toml"
@@ -629,9 +693,7 @@ def init(
         from contactaudit.outputs import write_atomic
 
         if output.exists() and not force:
-            raise ContactAuditError(
-                f"'{output}' already exists. Pass --force to overwrite it."
-            )
+            raise ContactAuditError(f"'{output}' already exists. Pass --force to overwrite it.")
         write_atomic(output, starter_config(exports or [], config_dir=output.parent))
         _stderr().print(f"contactaudit: wrote {output}.", markup=False)
         return 0

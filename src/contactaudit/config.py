@@ -152,12 +152,12 @@ def _expect(where: str, key: str, value: Any, kind: type | tuple[type, ...], wha
 
 def _validate(where: str, key: str, value: Any) -> Any:
     if key in ("region",):
-        _expect(where, key, value, str, "a two-letter region code such as \"CN\"")
+        _expect(where, key, value, str, 'a two-letter region code such as "CN"')
         if len(value) != 2 or not value.isalpha():
-            raise _fail(where, key, "expected a two-letter region code such as \"CN\"")
+            raise _fail(where, key, 'expected a two-letter region code such as "CN"')
         return value.upper()
     if key == "inputs":
-        _expect(where, key, value, dict, "a table such as {borrowers = \"b.csv\"}")
+        _expect(where, key, value, dict, 'a table such as {borrowers = "b.csv"}')
         for source, path in value.items():
             if source not in SOURCES:
                 raise ConfigError(
@@ -166,7 +166,7 @@ def _validate(where: str, key: str, value: Any) -> Any:
             _expect(where, f"inputs.{source}", path, str, "a file path")
         return dict(value)
     if key == "fail_on":
-        _expect(where, key, value, str, "a severity or \"never\"")
+        _expect(where, key, value, str, 'a severity or "never"')
         if value not in (*SEVERITY_ORDER, "never"):
             raise _fail(where, key, f"expected one of {', '.join(SEVERITY_ORDER)}, never")
         return value
@@ -190,8 +190,7 @@ def _validate(where: str, key: str, value: Any) -> Any:
             sub = f"{key}.{source}"
             if source not in ("borrowers", "contacts"):
                 raise ConfigError(
-                    f"{where}: unknown key '{sub}'."
-                    f"{_closest(source, ('borrowers', 'contacts'))}"
+                    f"{where}: unknown key '{sub}'.{_closest(source, ('borrowers', 'contacts'))}"
                 )
             _expect(where, sub, days, int, "a whole number of days")
             if days < 0:
@@ -227,7 +226,7 @@ def _validate(where: str, key: str, value: Any) -> Any:
         return dict(value)
     if key == "columns":
         _expect(where, key, value, dict, "a table per source, e.g. [columns.borrowers]")
-        out: dict[str, dict[str, str]] = {}
+        mappings: dict[str, dict[str, str]] = {}
         for source, mapping in value.items():
             if source not in SOURCES:
                 raise ConfigError(
@@ -236,8 +235,8 @@ def _validate(where: str, key: str, value: Any) -> Any:
             _expect(where, f"columns.{source}", mapping, dict, "a table of column = header")
             for canon, header in mapping.items():
                 _expect(where, f"columns.{source}.{canon}", header, str, "a header name")
-            out[source] = dict(mapping)
-        return out
+            mappings[source] = dict(mapping)
+        return mappings
     if key == "severity":
         _expect(where, key, value, dict, "a table of code = severity")
         for code, sev in value.items():
@@ -254,7 +253,7 @@ def _validate(where: str, key: str, value: Any) -> Any:
                 )
         return dict(value)
     if key == "send_window":
-        _expect(where, key, value, dict, "a table of region = [\"08:00\", \"21:00\"]")
+        _expect(where, key, value, dict, 'a table of region = ["08:00", "21:00"]')
         out_w = dict(AuditConfig().send_window)
         for region, window in value.items():
             sub = f"{key}.{region}"
@@ -263,11 +262,11 @@ def _validate(where: str, key: str, value: Any) -> Any:
                 or len(window) != 2
                 or not all(isinstance(t, str) and _is_hhmm(t) for t in window)
             ):
-                raise _fail(where, sub, "expected [\"HH:MM\", \"HH:MM\"]")
+                raise _fail(where, sub, 'expected ["HH:MM", "HH:MM"]')
             out_w[region.upper() if region != "default" else region] = (window[0], window[1])
         return out_w
     if key == "timezones":
-        _expect(where, key, value, dict, "a table of region = \"Area/City\"")
+        _expect(where, key, value, dict, 'a table of region = "Area/City"')
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         for region, zone in value.items():

@@ -95,7 +95,8 @@ def starter_config(exports: list[Path], config_dir: Path = Path(".")) -> str:
         relative = os.path.relpath(path.resolve(), config_dir.resolve())
         inputs_lines.append(f"{source} = {_toml_string(Path(relative).as_posix())}")
         mapping = "\n".join(
-            f"{canon} = {_toml_string(header)}" for canon, header in sorted(export.info.columns.items())
+            f"{canon} = {_toml_string(header)}"
+            for canon, header in sorted(export.info.columns.items())
         )
         column_blocks.append(
             f"\n# Columns detected in {path} ({export.info.format}, "

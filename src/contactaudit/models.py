@@ -124,9 +124,7 @@ def check_frame(
             "e164": _objects(frame["e164"]) if "e164" in frame else [None] * n,
             "raw": _objects(frame["raw"]) if "raw" in frame else [None] * n,
             "message": _objects(message) if isinstance(message, pd.Series) else [message] * n,
-            "related": (
-                _objects(related) if related is not None else [()] * n
-            ),
+            "related": (_objects(related) if related is not None else [()] * n),
         }
     )
     return out
@@ -222,9 +220,7 @@ class AuditReport:
         f = self.findings
         by_sev = f["severity"].value_counts() if not f.empty else pd.Series(dtype="int64")
         by_code = f["code"].value_counts() if not f.empty else pd.Series(dtype="int64")
-        records = (
-            f[["source", "row", "column"]].drop_duplicates().shape[0] if not f.empty else 0
-        )
+        records = f[["source", "row", "column"]].drop_duplicates().shape[0] if not f.empty else 0
         return {
             "findings": int(len(f)),
             "records_with_findings": int(records),

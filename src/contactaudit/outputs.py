@@ -57,7 +57,9 @@ def _umask() -> int:
     return current
 
 
-def refuse_inputs_as_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | str | None]) -> None:
+def refuse_inputs_as_outputs(
+    outputs: Iterable[Path | None], inputs: Iterable[Path | str | None]
+) -> None:
     """An output path that is one of the inputs would destroy it: refuse (exit 2)."""
     resolved = {}
     for raw in inputs:

@@ -20,6 +20,7 @@ RELATIONSHIPS: tuple[str, ...] = (
 )
 
 # Folded word -> canonical relationship. Keys are compared after fold_text().
+# fmt: off
 RELATIONSHIP_WORDS: dict[str, str] = {
     # English
     "self": "self", "own": "self", "borrower": "self", "myself": "self", "me": "self",
@@ -58,6 +59,8 @@ ROLE_WORDS: frozenset[str] = frozenset(
         "wife", "husband", "friend", "self", "unknown", "na", "n/a", "none", "null",
     }
 )
+
+# fmt: on
 
 # Cell values that mean "no value" in exports (after fold_text()).
 NULL_TOKENS: frozenset[str] = frozenset(

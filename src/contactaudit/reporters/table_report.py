@@ -91,9 +91,7 @@ def _code_table(report: AuditReport) -> Table:
 
 
 def _examples(report: AuditReport) -> Group:
-    lines: list[Text] = [
-        Text(f"Worst findings (first {EXAMPLES}, numbers masked)", style="italic")
-    ]
+    lines: list[Text] = [Text(f"Worst findings (first {EXAMPLES}, numbers masked)", style="italic")]
     head = report.findings.head(EXAMPLES)
     for rec in head.to_dict("records"):
         line = Text("  ")
@@ -120,9 +118,7 @@ def _decision(report: AuditReport, summary: dict) -> Text:
     if report.fail_on == "never":
         return Text("Exit 0: --fail-on never.", style="green")
     if status == 1:
-        return Text(
-            f"Exit 1: {scope} at or above '{report.fail_on}'.", style="bold red"
-        )
+        return Text(f"Exit 1: {scope} at or above '{report.fail_on}'.", style="bold red")
     return Text(f"Exit 0: no {scope} at or above '{report.fail_on}'.", style="bold green")
 
 
@@ -137,17 +133,21 @@ def build(report: AuditReport) -> Group:
     )
     parts.append(headline)
     if summary["new"] is not None:
-        parts.append(Text(f"Since the previous run: {summary['new']:,} new, "
-                          f"{summary['resolved']:,} resolved."))
+        parts.append(
+            Text(
+                f"Since the previous run: {summary['new']:,} new, {summary['resolved']:,} resolved."
+            )
+        )
     if report.gate_counts is not None:
         g = report.gate_counts
         parts.append(
-            Text(f"Messages: {g['messages']:,} — approved {g['approved']:,}, "
-                 f"blocked {g['blocked']:,}.")
+            Text(
+                f"Messages: {g['messages']:,} — approved {g['approved']:,}, "
+                f"blocked {g['blocked']:,}."
+            )
         )
     if summary["findings"]:
-        parts.extend([_severity_table(report, summary), _code_table(report),
-                      _examples(report)])
+        parts.extend([_severity_table(report, summary), _code_table(report), _examples(report)])
     parts.append(_decision(report, summary))
     return Group(*parts)
 
