@@ -171,10 +171,11 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
         return _check_text(data.decode("utf-8"), path=path, hint=hint), "utf-8"
     except UnicodeDecodeError as exc:
         bad_at = exc.start
-    # GBK text fails UTF-8 at its first Chinese character. Text that was valid UTF-8
-    # with non-ASCII characters up to the failure is damaged UTF-8; reading it as
-    # GB18030 would turn every Chinese character into another one without a word.
-    if _NON_ASCII.search(data, 0, bad_at) is not None:
+    # Damaged UTF-8 must not be read as GB18030: that would turn every Chinese
+    # character into another one without a word. But GBK text can also start with
+    # valid UTF-8 by chance (陆伟 and 状态 are valid UTF-8 byte pairs), so judge by how
+    # much of the text around the failure is valid UTF-8, not by its first characters.
+    if _NON_ASCII.search(data, 0, bad_at) is not None and _mostly_utf8(data, bad_at):
         line = data.count(b"\n", 0, bad_at) + 1
         raise InputError(
             f"{path}: the file is UTF-8 text with an invalid byte at offset {bad_at} (line "
@@ -184,6 +185,21 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
         return _check_text(data.decode("gb18030"), path=path, hint=hint), "gb18030"
     except UnicodeDecodeError:
         raise _not_an_export(path, hint) from None
+
+
+_UTF8_WINDOW = 1 << 16
+# Damaged UTF-8 is nearly all valid characters; GBK text is mostly invalid UTF-8 (about
+# one Chinese character in six or seven happens to form a valid UTF-8 sequence).
+_DAMAGED_UTF8_RATIO = 3
+
+
+def _mostly_utf8(data: bytes, bad_at: int) -> bool:
+    """Whether the non-ASCII text around offset ``bad_at`` is mostly valid UTF-8."""
+    window = data[max(0, bad_at - _UTF8_WINDOW) : bad_at + _UTF8_WINDOW]
+    text = window.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    return good >= _DAMAGED_UTF8_RATIO * bad
 
 
 def _bomless_utf16(data: bytes) -> str | None:
