@@ -50,7 +50,7 @@ def _peak() -> int:
 
 class Stages:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, int, int]] = []
+        self.rows: list[tuple[str, float, int | None, int | None]] = []
         self._last = time.perf_counter()
 
     def mark(self, name: str) -> None:
@@ -60,18 +60,16 @@ class Stages:
         self._last = now
 
     def add(self, name: str, seconds: float) -> None:
-        """A sub-stage timed elsewhere; the next mark() covers only the remainder."""
-        self.rows.append((name, seconds, _rss(), _peak()))
+        """A sub-stage timed elsewhere (no memory reading); the next mark() covers the rest."""
+        self.rows.append((name, seconds, None, None))
         self._last += seconds
 
     def print(self) -> None:
         total = sum(r[1] for r in self.rows)
         print(f"{'stage':<34}{'seconds':>9}{'share':>8}{'RSS after':>12}{'peak so far':>13}")
         for name, secs, rss, peak in self.rows:
-            print(
-                f"{name:<34}{secs:>9.2f}{secs / total:>8.0%}{rss / 1e6:>9,.0f} MB"
-                f"{peak / 1e6:>10,.0f} MB"
-            )
+            memory = "" if rss is None else f"{rss / 1e6:>9,.0f} MB{peak / 1e6:>10,.0f} MB"
+            print(f"{name:<34}{secs:>9.2f}{secs / total:>8.0%}{memory}")
         print(f"{'total':<34}{total:>9.2f}")
 
 
@@ -92,7 +90,7 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     marks.append(("", time.perf_counter()))
     for (source, start), (_, end) in zip(marks, marks[1:], strict=False):
         stages.add(f"load {source}", end - start)
-    stages.mark("(between stages)")
+    stages.mark("load (after all files)")
 
     tables = A.normalise_tables(loaded, config)
     stages.mark("normalise_tables (phones)")
