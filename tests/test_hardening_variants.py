@@ -188,6 +188,10 @@ VARIANTS: dict[str, tuple[str, Callable[[Table], bytes], tuple[str, str | None]]
     ),
     "pipe": (".txt", lambda t: _delimited(t, delimiter="|").encode("utf-8"), ("csv", "utf-8")),
     "crlf": (".csv", lambda t: _delimited(t, eol="\r\n").encode("utf-8"), ("csv", "utf-8")),
+    "cr-only": (".csv", lambda t: _delimited(t, eol="\r").encode("utf-8"), ("csv", "utf-8")),
+    "excel-sep-line": (
+        ".csv", lambda t: b"sep=;\r\n" + _delimited(t, delimiter=";").encode(), ("csv", "utf-8")
+    ),
     "quote-all": (
         ".csv", lambda t: _delimited(t, quoting=csv.QUOTE_ALL).encode("utf-8"), ("csv", "utf-8")
     ),

@@ -159,9 +159,14 @@ def describe_headers(headers: Iterable[str]) -> str:
     them would put data values into an error message and a log.
     """
     headers = list(headers)
-    if any(sum(ch.isdigit() for ch in h) >= 7 for h in headers):
+    if looks_like_data(headers):
         return "(not listed: the first row looks like data, so the file may have no header row)"
     return ", ".join(headers) if headers else "(none)"
+
+
+def looks_like_data(headers: Iterable[str]) -> bool:
+    """A header row holding a phone-like value (7+ digits) is probably a data row."""
+    return any(sum(ch.isdigit() for ch in h) >= 7 for h in headers)
 
 
 def match_columns(
@@ -243,6 +248,13 @@ def check_duplicate_headers(headers: list[str], *, path: str) -> None:
     seen: dict[str, int] = {}
     for position, header in enumerate(headers, start=1):
         if header in seen:
+            if looks_like_data(headers):
+                # A file without a header row: its "headers" are a record's numbers.
+                raise ColumnError(
+                    f"{path}: columns {seen[header]} and {position} have the same header, "
+                    "and the first row looks like data, so the file may have no header row. "
+                    "Export it with column names."
+                )
             raise ColumnError(
                 f"{path}: header '{header}' appears twice (columns {seen[header]} and "
                 f"{position}). Rename or remove one of them."

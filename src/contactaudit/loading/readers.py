@@ -47,7 +47,9 @@ from contactaudit.errors import InputError
 DELIMITERS = ",;\t|"
 _NON_BLANK = re.compile(rb"[^ \t\r\n\x00]")
 _LEADING_BREAKS = re.compile(rb"[\r\n]*")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_SEP_LINE = re.compile(r"sep=([,;\t|])(?:\r\n|\r|\n)")
 
 _EXTENSIONS = {
     ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".tab": "tsv",
@@ -173,9 +175,9 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
         bad_at = exc.start
     # Damaged UTF-8 must not be read as GB18030: that would turn every Chinese
     # character into another one without a word. But GBK text can also start with
-    # valid UTF-8 by chance (陆伟 and 状态 are valid UTF-8 byte pairs), so judge by how
-    # much of the text around the failure is valid UTF-8, not by its first characters.
-    if _NON_ASCII.search(data, 0, bad_at) is not None and _mostly_utf8(data, bad_at):
+    # valid UTF-8 by chance (陆伟 and 状态 are valid UTF-8 byte pairs), so judge by what
+    # the valid part is, not by whether there is one.
+    if _damaged_utf8(data, bad_at):
         line = data.count(b"\n", 0, bad_at) + 1
         raise InputError(
             f"{path}: the file is UTF-8 text with an invalid byte at offset {bad_at} (line "
@@ -188,13 +190,25 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
 
 
 _UTF8_WINDOW = 1 << 16
+# Characters that valid UTF-8 Chinese text has and GBK bytes almost never form by
+# chance (a GBK pair that is valid UTF-8 decodes below U+0800: Hebrew, Greek, marks).
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # Damaged UTF-8 is nearly all valid characters; GBK text is mostly invalid UTF-8 (about
 # one Chinese character in six or seven happens to form a valid UTF-8 sequence).
 _DAMAGED_UTF8_RATIO = 3
 
 
-def _mostly_utf8(data: bytes, bad_at: int) -> bool:
-    """Whether the non-ASCII text around offset ``bad_at`` is mostly valid UTF-8."""
+def _damaged_utf8(data: bytes, bad_at: int) -> bool:
+    """Whether text that fails UTF-8 at ``bad_at`` is UTF-8 with a fault, not GBK.
+
+    UTF-8 Chinese before the fault (a truncated file, a GBK line appended to a UTF-8
+    file) or mostly valid UTF-8 around it (accented Latin names) says UTF-8.
+    """
+    if _NON_ASCII.search(data, 0, bad_at) is None:
+        return False
+    before = data[max(0, bad_at - _UTF8_WINDOW) : bad_at].decode("utf-8", errors="replace")
+    if _CJK.search(before):
+        return True
     window = data[max(0, bad_at - _UTF8_WINDOW) : bad_at + _UTF8_WINDOW]
     text = window.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
@@ -218,8 +232,16 @@ def _bomless_utf16(data: bytes) -> str | None:
 
 
 def _check_text(text: str, *, path: str, hint: str | None) -> str:
-    if "\x00" in text:
-        raise _not_an_export(path, hint)
+    nul = text.find("\x00")
+    if nul >= 0:
+        if hint in ("xlsx", "xls", "parquet"):
+            raise _not_an_export(path, hint)
+        line = text.count("\n", 0, nul) + 1
+        raise InputError(
+            f"{path}: line {line} contains a NUL byte, so the file is damaged or not a text "
+            "export (database exports sometimes pad fields with NULs). Remove the NUL bytes "
+            "or export it again."
+        )
     if re.search(r"\S", text) is None:
         raise InputError(f"{path}: the file is empty. Export it again with a header row.")
     return text
@@ -252,7 +274,15 @@ def _read_text(
         return _read_jsonl(text, path=path, encoding=encoding)
     if first == "[":
         return _read_json_array(text, path=path, encoding=encoding)
-    delimiter = sniff_delimiter(text, prefer_tab=hint == "tsv")
+    sep = _SEP_LINE.match(text)
+    if sep is not None:
+        # Excel's "sep=;" first line names the delimiter. Excel hides the line, so the
+        # rows are counted from the header after it. The line is ASCII: as many bytes.
+        delimiter = sep.group(1)
+        text = text[sep.end() :]
+        utf8 = utf8[sep.end() :] if utf8 is not None else None
+    else:
+        delimiter = sniff_delimiter(text, prefer_tab=hint == "tsv")
     fmt = "tsv" if delimiter == "\t" else "csv"
     headers, columns, rows = _parse_delimited(
         text,
@@ -270,7 +300,8 @@ def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
     candidate that splits the header line most wins (a one-column file is ``,``).
     """
     sample = _first_lines(_skip_breaks(text), 20, 65536)
-    header = sample.split("\n", 1)[0]
+    # splitlines-style: old Mac exports end lines with a bare CR.
+    header = re.split(r"\r\n?|\n", sample, maxsplit=1)[0]
     counts = {d: header.count(d) for d in DELIMITERS}
     try:
         sniffed: str | None = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -319,7 +350,7 @@ def _parse_delimited(
     end = len(utf8)
     while end > start and utf8[end - 1] in b"\r\n":  # rstrip() would copy the file
         end -= 1
-    offset = utf8[:start].count(b"\n")
+    offset = len(_LINE_BREAK.findall(utf8, 0, start))
     data = pa.py_buffer(utf8)[start:end]
     n_columns = _count_header_fields(text, delimiter)
     quotes = utf8.count(b'"')
@@ -342,7 +373,8 @@ def _parse_delimited(
 
 def _count_header_fields(text: str, delimiter: str) -> int:
     sample = _first_lines(_skip_breaks(text), 50, 1 << 20)
-    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    # newline="": the csv module then takes CRLF, LF and a bare CR as line ends.
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
     for row in reader:
         return max(len(row), 1)
     return 1
@@ -586,13 +618,13 @@ def _read_excel(data: bytes, *, path: str, sheet: str | None, fmt: str) -> RawTa
             "again, or export CSV UTF-8."
         ) from None
     if not cells:
-        raise InputError(f"{path}: sheet '{chosen}' is empty. Export it again with a header row.")
+        raise _empty_sheet(path, chosen, names)
     width = max(len(r) for r in cells)
     grid = [[_excel_text(v) for v in row] + [None] * (width - len(row)) for row in cells]
     blank = np.array([all(v is None for v in row) for row in grid], dtype=bool)
     header_at = _first_false(blank)
     if header_at == len(grid):
-        raise InputError(f"{path}: sheet '{chosen}' is empty. Export it again with a header row.")
+        raise _empty_sheet(path, chosen, names)
     headers = [h or "" for h in grid[header_at]]
     keep = ~blank
     keep[: header_at + 1] = False
@@ -600,6 +632,16 @@ def _read_excel(data: bytes, *, path: str, sheet: str | None, fmt: str) -> RawTa
     columns = [_text([row[i] for row in kept]) for i in range(width)]
     rows = np.flatnonzero(keep).astype("int64") + 1
     return RawTable(headers, columns, rows, fmt, None)
+
+
+def _empty_sheet(path: str, chosen: str, names: list[str]) -> InputError:
+    # Workbooks often open with an empty or notes sheet before the data.
+    if len(names) > 1:
+        return InputError(
+            f"{path}: sheet '{chosen}' is empty. Choose the sheet with the data with the sheet "
+            f"option (sheets: {', '.join(names)}), or export it again with a header row."
+        )
+    return InputError(f"{path}: sheet '{chosen}' is empty. Export it again with a header row.")
 
 
 # --- Parquet ----------------------------------------------------------------------
