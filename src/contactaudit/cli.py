@@ -322,6 +322,14 @@ def _prepare(
     return config, chosen
 
 
+def _config_file(config_path: Path | None) -> Path | None:
+    """The config file in use: an input that no output may overwrite."""
+    from contactaudit.config import find_config_file
+
+    found = find_config_file(config_path)
+    return found[0] if found is not None else None
+
+
 def _input(cli_value: Path | None, config: Any, source: str) -> Path | str | None:
     if cli_value is not None:
         return cli_value
@@ -379,7 +387,9 @@ def audit(
                     "suppression.csv",
                 )
             ]
-        refuse_inputs_as_outputs(outputs, [p for _, p in inputs.items()])
+        refuse_inputs_as_outputs(
+            outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
+        )
         day = _parse_as_of(as_of)
         with _progress(not quiet) as progress:
             run = run_audit(
@@ -470,7 +480,9 @@ def gate(
         outputs = [approved_out, blocked_out, output, suppression_out, history]
         if out_dir is not None:
             outputs += [out_dir / "report.json", out_dir / "findings.csv"]
-        refuse_inputs_as_outputs(outputs, [p for _, p in inputs.items()])
+        refuse_inputs_as_outputs(
+            outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
+        )
         day = _parse_as_of(as_of)
         with _progress(not quiet) as progress:
             run = run_gate(

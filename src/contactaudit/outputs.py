@@ -60,12 +60,13 @@ def _umask() -> int:
 def refuse_inputs_as_outputs(
     outputs: Iterable[Path | None], inputs: Iterable[Path | str | None]
 ) -> None:
-    """An output path that is one of the inputs would destroy it: refuse (exit 2)."""
+    """An output path that is an input, or another output, would destroy it: refuse (exit 2)."""
     resolved = {}
     for raw in inputs:
         if raw is None or str(raw) == "-":
             continue
         resolved[Path(raw).resolve()] = Path(raw)
+    written: dict[Path, Path] = {}
     for out in outputs:
         if out is None:
             continue
@@ -75,3 +76,10 @@ def refuse_inputs_as_outputs(
                 f"Output '{out}' is also an input ('{resolved[target]}'); contactaudit never "
                 "overwrites its inputs. Choose another output path."
             )
+        if target in written:
+            # e.g. -o and --history on one file: the report would replace the history.
+            raise ContactAuditError(
+                f"Output '{out}' is given twice (also as '{written[target]}'); one would "
+                "overwrite the other. Choose another output path."
+            )
+        written[target] = out
