@@ -111,7 +111,7 @@ def check_frame(
     n = len(frame)
     out = pd.DataFrame(
         {
-            "code": code if isinstance(code, pd.Series) else [code] * n,
+            "code": _objects(code) if isinstance(code, pd.Series) else [code] * n,
             "source": [source] * n,
             "row": frame["_row"].astype("int64").to_numpy(),
             "record_id": _objects(frame["_record_id"]),
@@ -125,8 +125,12 @@ def check_frame(
             "raw": _objects(frame["raw"]) if "raw" in frame else [None] * n,
             "message": _objects(message) if isinstance(message, pd.Series) else [message] * n,
             "related": (_objects(related) if related is not None else [()] * n),
-        }
+        },
+        # object columns: pandas 3 would infer Arrow strings (4x slower to build here)
+        # and turn None into NaN, which the reporters would then have to undo.
+        dtype=object,
     )
+    out["row"] = out["row"].astype("int64")
     return out
 
 
