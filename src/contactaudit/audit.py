@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 
@@ -39,7 +40,7 @@ from contactaudit.models import (
     severity_rank,
 )
 from contactaudit.phones import normalize_phones
-from contactaudit.privacy import mask_series, phone_keys
+from contactaudit.privacy import mask_values, phone_key_values
 
 Progress = Callable[[str], None]
 
@@ -210,38 +211,116 @@ def _empty_borrowers() -> pd.DataFrame:
 
 
 def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
-    """Catalogue severities and remediations, config overrides, masking, keys, order."""
+    """Catalogue severities and remediations, config overrides, masking, keys, order.
+
+    Whole-column work on integer codes: severities come from a small (code, source)
+    table, the order from ``np.lexsort`` over factorised keys (severity desc, code,
+    source, row, column; record_id and message only break the rare remaining ties), and
+    the frame is copied once, already in that order.
+    """
     if checks.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS}).astype(
             {"row": "int64"}
         )
-    enabled = {code: config.enabled(code) for code in checks["code"].unique()}
-    for code in enabled:
+    code_ix, codes = pd.factorize(checks["code"].to_numpy(dtype=object), sort=True)
+    for code in codes:
         if code not in catalog.CATALOG:  # a check emitted a code the catalogue lacks
             raise AssertionError(f"check emitted uncatalogued code {code}")
-    f = checks[checks["code"].map(enabled)].reset_index(drop=True)
-    pairs = f[["code", "source"]].drop_duplicates()
-    severity = {
-        (code, source): config.severity.get(
-            code, catalog.CATALOG[code].default_severity(source).value
-        )
-        for code, source in zip(pairs["code"], pairs["source"], strict=True)
+    if (code_ix < 0).any():
+        raise AssertionError("check emitted a finding without a code")
+    enabled = np.array([config.enabled(code) for code in codes], dtype=bool)
+    keep = np.flatnonzero(enabled[code_ix])
+    code_ix = code_ix[keep]
+    source_ix, sources = pd.factorize(_column(checks, "source")[keep], sort=True)
+    if (source_ix < 0).any():
+        raise AssertionError("check emitted a finding without a source")
+
+    # Severity per (code, source): the config's override, else the catalogue's default
+    # for that source (e.g. phone-missing is low on contacts).
+    names: list[str] = []
+    table = np.empty((len(codes), len(sources)), dtype=np.int64)
+    for i, code in enumerate(codes):
+        for j, source in enumerate(sources):
+            name = config.severity.get(code, catalog.CATALOG[code].default_severity(source).value)
+            if name not in names:
+                names.append(name)
+            table[i, j] = names.index(name)
+    severity_ix = table[code_ix, source_ix]
+    neg_rank = -np.array([severity_rank(n) for n in names], dtype=np.int64)[severity_ix]
+
+    rows = checks["row"].to_numpy(dtype=np.int64)[keep]
+    column_ix = _sort_codes(_column(checks, "column")[keep])
+    order = np.lexsort((column_ix, rows, source_ix, code_ix, neg_rank))
+    order = _break_ties(order, (neg_rank, code_ix, source_ix, rows, column_ix), checks, keep)
+    take = keep[order]
+    code_ix = code_ix[order]
+
+    e164 = _column(checks, "e164")[take]
+    raw = _column(checks, "raw")[take]
+    out = {
+        "code": np.asarray(codes, dtype=object)[code_ix],
+        "severity": np.array(names, dtype=object)[severity_ix[order]],
+        "remediation": np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)[
+            code_ix
+        ],
+        "source": np.asarray(sources, dtype=object)[source_ix[order]],
+        "row": rows[order],
+        "record_id": _column(checks, "record_id")[take],
+        "borrower_id": _column(checks, "borrower_id")[take],
+        "column": _column(checks, "column")[take],
+        "phone_masked": mask_values(e164, raw),
+        "phone_key": phone_key_values(e164),
+        "message": _column(checks, "message")[take],
+        "related": _column(checks, "related")[take],
+        "status": np.full(len(take), None, dtype=object),
+        "e164": e164,
+        "raw": raw,
     }
-    keys = pd.MultiIndex.from_frame(f[["code", "source"]])
-    f["severity"] = pd.Series(keys.map(severity), index=f.index, dtype="object")
-    f["remediation"] = f["code"].map({c: catalog.CATALOG[c].remediation for c in enabled})
-    f["phone_masked"] = mask_series(f["e164"], f["raw"])
-    f["phone_key"] = f["e164"].map(phone_keys(f["e164"].dropna().unique()))
-    f["phone_key"] = f["phone_key"].astype("object").where(f["phone_key"].notna(), None)
-    f["status"] = None
-    f["_rank"] = -f["severity"].map(severity_rank)
-    f["_col"] = f["column"].fillna("")
-    f["_rid"] = f["record_id"].fillna("")
-    f["_msg"] = f["message"].fillna("")
-    f = f.sort_values(
-        ["_rank", "code", "source", "row", "_col", "_rid", "_msg"], kind="stable"
-    ).reset_index(drop=True)
-    return f[list(FINDING_COLUMNS)]
+    # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
+    frame = pd.DataFrame(out, columns=list(FINDING_COLUMNS), dtype=object)
+    frame["row"] = out["row"]
+    return frame
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """A findings column as an object array (missing values as they are: None or NaN)."""
+    series = frame[name]
+    if series.dtype == object:
+        return series.to_numpy()
+    return series.to_numpy(dtype=object, na_value=None)
+
+
+def _sort_codes(values: np.ndarray) -> np.ndarray:
+    """Integer codes that order like the text, a missing value like ``""``."""
+    filled = values.copy()
+    filled[pd.isna(filled)] = ""
+    return pd.factorize(filled, sort=True)[0]
+
+
+def _break_ties(
+    order: np.ndarray, keys: tuple[np.ndarray, ...], checks: pd.DataFrame, keep: np.ndarray
+) -> np.ndarray:
+    """Order findings equal on every sort key by record_id, then message (stably)."""
+    if len(order) < 2:
+        return order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        same &= ranked[1:] == ranked[:-1]
+    if not same.any():
+        return order
+    # Positions (in sorted order) that belong to a run of equal keys, and their run id.
+    starts = np.concatenate(([True], ~same))
+    run = np.cumsum(starts)
+    tied = np.concatenate(([False], same)) | np.concatenate((same, [False]))
+    positions = np.flatnonzero(tied)
+    rows = keep[order[positions]]
+    record_ix = _sort_codes(_column(checks, "record_id")[rows])
+    message_ix = _sort_codes(_column(checks, "message")[rows])
+    sub = np.lexsort((message_ix, record_ix, run[positions]))
+    order = order.copy()
+    order[positions] = order[positions][sub]
+    return order
 
 
 def run_audit(

@@ -1,0 +1,172 @@
+"""assemble_findings: catalogue severities, overrides, masking, keys and report order."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contactaudit import catalog
+from contactaudit.audit import assemble_findings
+from contactaudit.config import AuditConfig
+from contactaudit.models import CHECK_COLUMNS, FINDING_COLUMNS, Related, severity_rank
+from contactaudit.privacy import mask_phone
+
+_CODES = ("phone-missing", "phone-invalid", "contact-duplicate", "name-conflict", "region-mismatch")
+
+
+def _checks(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {c: pd.Series([r[i] for r in rows], dtype=object) for i, c in enumerate(CHECK_COLUMNS)}
+    )
+    return frame.astype({"row": "int64"})
+
+
+def _reference(checks: pd.DataFrame, config: AuditConfig) -> list[tuple]:
+    """The contract's order spelled out slowly: severity desc, code, source, row, then
+    column, record_id, message, stable."""
+    out = []
+    for position, rec in enumerate(checks.to_dict("records")):
+        code = rec["code"]
+        if not config.enabled(code):
+            continue
+        severity = config.severity.get(
+            code, catalog.CATALOG[code].default_severity(rec["source"]).value
+        )
+        sort_key = (
+            -severity_rank(severity),
+            code,
+            rec["source"],
+            rec["row"],
+            rec["column"] or "",
+            rec["record_id"] or "",
+            rec["message"] or "",
+            position,
+        )
+        out.append((sort_key, severity, rec))
+    out.sort(key=lambda item: item[0])
+    return [
+        (
+            rec["code"],
+            severity,
+            catalog.CATALOG[rec["code"]].remediation,
+            rec["source"],
+            rec["row"],
+            rec["record_id"],
+            rec["message"],
+            rec["related"],
+            mask_phone(rec["e164"], None) if rec["e164"] else mask_phone(None, rec["raw"]),
+        )
+        for _, severity, rec in out
+    ]
+
+
+def _got(findings: pd.DataFrame) -> list[tuple]:
+    cols = ["code", "severity", "remediation", "source", "row", "record_id", "message"]
+    return [
+        (*values[:-2], values[-2], values[-1])
+        for values in zip(
+            *(findings[c] for c in cols),
+            findings["related"],
+            findings["phone_masked"],
+            strict=True,
+        )
+    ]
+
+
+def test_phone_missing_is_low_on_contacts_and_high_on_borrowers() -> None:
+    checks = _checks(
+        [
+            ("phone-missing", "contacts", 2, "C1", "B1", "phone", None, None, "m", ()),
+            ("phone-missing", "borrowers", 3, "B1", "B1", "phone", None, None, "m", ()),
+        ]
+    )
+    f = assemble_findings(checks, AuditConfig())
+    assert list(zip(f["source"], f["severity"], strict=True)) == [
+        ("borrowers", "high"),
+        ("contacts", "low"),
+    ]
+
+
+def test_config_severity_overrides_every_source_and_ignore_drops_codes() -> None:
+    checks = _checks(
+        [
+            ("phone-missing", "contacts", 2, "C1", "B1", "phone", None, None, "m", ()),
+            ("phone-invalid", "borrowers", 3, "B1", "B1", "phone", None, "12", "m", ()),
+            ("name-conflict", "contacts", 4, "C2", "B1", "phone", None, None, "m", ()),
+        ]
+    )
+    config = AuditConfig(severity={"phone-missing": "critical"}, ignore=("name-conflict",))
+    f = assemble_findings(checks, config)
+    assert f["code"].tolist() == ["phone-missing", "phone-invalid"]
+    assert f["severity"].tolist() == ["critical", "high"]
+
+
+def test_findings_carry_masked_numbers_keys_and_object_columns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "assemble-test")
+    rel = (Related("borrowers", 5, "B4"),)
+    checks = _checks(
+        [
+            ("contact-duplicate", "contacts", 3, None, "B1", "c2_phone", "+8613926418573",
+             "139 2641 8573", "m", rel),
+            ("phone-invalid", "contacts", 4, "C4", None, "phone", None, "12345678", "m", ()),
+        ]
+    )  # fmt: skip
+    f = assemble_findings(checks, AuditConfig())
+    assert list(f.columns) == list(FINDING_COLUMNS)
+    assert f["row"].dtype == "int64"
+    assert all(f[c].dtype == object for c in FINDING_COLUMNS if c != "row")
+    assert f["phone_masked"].tolist() == ["****5678", "139****8573"]
+    key = hmac.new(b"assemble-test", b"+8613926418573", hashlib.sha256).hexdigest()[:16]
+    assert f["phone_key"].tolist() == [None, key]
+    assert f["record_id"].tolist() == ["C4", None]
+    assert f["related"].tolist() == [(), rel]
+    assert f["status"].tolist() == [None, None]
+
+
+def test_no_checks_give_an_empty_frame_with_the_finding_columns() -> None:
+    f = assemble_findings(_checks([]), AuditConfig())
+    assert f.empty and list(f.columns) == list(FINDING_COLUMNS)
+
+
+def test_uncatalogued_code_is_a_bug() -> None:
+    checks = _checks([("no-such-code", "borrowers", 2, "B1", "B1", "phone", None, None, "m", ())])
+    with pytest.raises(AssertionError, match="uncatalogued"):
+        assemble_findings(checks, AuditConfig())
+
+
+_ROW = st.tuples(
+    st.sampled_from(_CODES),
+    st.sampled_from(["borrowers", "contacts"]),
+    st.integers(2, 5),
+    st.sampled_from([None, "A", "B", ""]),
+    st.sampled_from([None, "B1"]),
+    st.sampled_from([None, "phone", "c2_phone"]),
+    st.sampled_from([None, "+8613926418573", "+12025550143"]),
+    st.sampled_from([None, "x", "139 2641 8573"]),
+    st.sampled_from([None, "m1", "m2", "名字"]),
+    st.sampled_from([(), (Related("borrowers", 2, None),)]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_ROW, max_size=25),
+    st.sampled_from(
+        [
+            AuditConfig(),
+            AuditConfig(severity={"name-conflict": "critical"}, ignore=("phone-invalid",)),
+        ]
+    ),
+)
+def test_order_and_severities_match_the_contract_spelled_out(
+    rows: list[tuple], config: AuditConfig
+) -> None:
+    checks = _checks(rows)
+    assert _got(assemble_findings(checks, config)) == _reference(checks, config)
