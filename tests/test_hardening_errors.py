@@ -82,6 +82,7 @@ def _parquet() -> bytes:
 
 XLSX = _xlsx([["borrower_id", "phone", "name"], ["B1", 13912873456, "张三"]])
 PARQUET = _parquet()
+CORPUS = Path(__file__).parent / "data" / "corpus"
 
 # file name -> (content, text the message must contain besides the file name)
 BROKEN: dict[str, tuple[bytes, tuple[str, ...]]] = {
@@ -127,6 +128,20 @@ BROKEN: dict[str, tuple[bytes, tuple[str, ...]]] = {
     ),
     "corrupt.parquet": (PARQUET[:40] + PARQUET[-12:], ("not a readable Parquet file",)),
     "truncated.parquet": (PARQUET[:-20], ("not a readable Parquet file",)),
+    # Was "corrupt or truncated": the dataset reader refuses duplicate names.
+    "duplicate_columns.parquet": (
+        (CORPUS / "parquet_duplicate_columns.parquet").read_bytes(),
+        ("'phone' appears twice",),
+    ),
+    "binary_column.parquet": (
+        (CORPUS / "parquet_binary_column.parquet").read_bytes(),
+        ("column 'phone'", "cannot be read as text"),
+    ),
+    # Found by the fuzz test: a column name that is not UTF-8 was an internal error.
+    "name_not_utf8.parquet": (
+        (CORPUS / "parquet_name_not_utf8.parquet").read_bytes(),
+        ("not a readable Parquet file",),
+    ),
     "not_parquet.parquet": (bytes(range(128, 256)) * 20, ("named .parquet",)),
     "legacy.xls": (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
@@ -228,6 +243,17 @@ def test_wrong_extension_is_read_by_content_with_a_warning(
         "warnings"
     ]
     assert_no_values(result.stderr)
+
+
+def test_dos_end_of_file_mark_is_not_a_record(tmp_path: Path) -> None:
+    # Was: the trailing Ctrl-Z became a record with a phone-missing finding (exit 1).
+    path = tmp_path / "dos.csv"
+    path.write_bytes(GOOD.replace("\n", "\r\n").encode("gbk") + b"\x1a")
+    result = invoke("audit", path, "--as-of", AS_OF, "--format", "json", "-q")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["inputs"][0]["rows"] == 2
+    assert report["findings"] == []
 
 
 def test_old_mac_line_endings_and_excel_sep_line_are_read(tmp_path: Path) -> None:

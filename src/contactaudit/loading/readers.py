@@ -348,7 +348,9 @@ def _parse_delimited(
     # column count from the first line); leading ones still count as rows.
     start = _LEADING_BREAKS.match(utf8).end()  # type: ignore[union-attr]
     end = len(utf8)
-    while end > start and utf8[end - 1] in b"\r\n":  # rstrip() would copy the file
+    # rstrip() would copy the file. A trailing Ctrl-Z is the DOS end-of-file mark some
+    # core-banking exports still write: not a record.
+    while end > start and utf8[end - 1] in b"\r\n\x1a":
         end -= 1
     offset = len(_LINE_BREAK.findall(utf8, 0, start))
     data = pa.py_buffer(utf8)[start:end]
@@ -651,23 +653,29 @@ def _read_parquet(data: bytes, *, path: str) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        # ParquetFile, not read_table: the dataset reader refuses duplicate column names,
+        # which check_duplicate_headers reports by name instead.
+        table = pq.ParquetFile(io.BytesIO(data)).read()
+        # A damaged footer can hold column names that are not UTF-8: they fail here.
+        names = table.column_names
     except Exception:  # noqa: BLE001
         raise InputError(
             f"{path}: the file is not a readable Parquet file (corrupt or truncated). "
             "Export it again."
         ) from None
     # pandas writes a non-default index as __index_level_0__: not a column of the export.
-    keep = [n for n in table.column_names if not re.fullmatch(r"__index_level_\d+__", str(n))]
+    keep = [i for i, n in enumerate(names) if not re.fullmatch(r"__index_level_\d+__", str(n))]
     table = table.select(keep)
-    headers = [str(name) for name in table.column_names]
-    try:
-        columns = [_parquet_text(table.column(i)) for i in range(table.num_columns)]
-    except Exception:  # noqa: BLE001
-        raise InputError(
-            f"{path}: a column of the Parquet file cannot be read as text. Export plain "
-            "string or number columns."
-        ) from None
+    headers = [str(names[i]) for i in keep]
+    columns = []
+    for i, header in enumerate(headers):
+        try:
+            columns.append(_parquet_text(table.column(i)))
+        except Exception:  # noqa: BLE001
+            raise InputError(
+                f"{path}: column '{header}' of the Parquet file cannot be read as text (binary "
+                "data that is not UTF-8?). Export plain string or number columns."
+            ) from None
     rows = np.arange(2, table.num_rows + 2, dtype="int64")
     return RawTable(headers, columns, rows, "parquet", None)
 
