@@ -119,6 +119,15 @@ BROKEN: dict[str, tuple[bytes, tuple[str, ...]]] = {
         (GOOD + "B3,13623874570,王五,extra\n").encode("utf-8"),
         ("row 4 has more fields than the header",),
     ),
+    # Chinese Excel reports put a title such as 借款人信息表 above the header row.
+    "title_row.xlsx": (
+        (CORPUS / "xlsx_title_row_above_header.xlsx").read_bytes(),
+        ("looks like a title above the header row",),
+    ),
+    "title_line.csv": (
+        (CORPUS / "title_line_above_header.csv").read_bytes(),
+        ("row 2 has more fields", "title above the header row"),
+    ),
     "corrupt.xlsx": (XLSX[: len(XLSX) // 3], ("not a readable Excel workbook",)),
     "zipped_csv.xlsx": (_zip_of_csv(), ("another kind of ZIP",)),
     "binary.xlsx": (bytes(range(128, 256)) * 20, ("named like an Excel workbook",)),

@@ -251,11 +251,13 @@ EXPECTED_EXIT = {
     "quote_inside_unquoted_field.csv": 0,
     "quoted_newlines_and_quotes.csv": 1,
     "short_lines.csv": 1,
+    "title_line_above_header.csv": 2,
     "truncated_mid_character.csv": 2,
     "unterminated_quote.csv": 2,
     "utf16_without_bom.csv": 0,
     "xlsx_empty_first_sheet.xlsx": 2,
     "xlsx_named.csv": 1,
+    "xlsx_title_row_above_header.xlsx": 2,
     "xlsx_truncated.xlsx": 2,
     "zipped_csv.xlsx": 2,
 }

@@ -19,6 +19,7 @@ Choices where the contract is silent:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -237,11 +238,24 @@ def check_required(
     have = set(match.columns) | set(provided)
     for canonical in REQUIRED[source]:
         if canonical not in have:
+            named = [h for h in headers if not _GENERATED_HEADER.fullmatch(h)]
+            if len(headers) > 1 and len(named) == 1:
+                # One named cell over unnamed data columns: a title row (Chinese Excel
+                # reports often put 借款人信息表 above the header), not the header.
+                raise ColumnError(
+                    f"{path}: required column '{canonical}' not found: the first row has a "
+                    "single cell over unnamed columns, so it looks like a title above the "
+                    "header row. Delete the rows above the header and export it again."
+                )
             raise ColumnError(
                 f"{path}: required column '{canonical}' not found. "
                 f"Headers found: {describe_headers(headers)}. "
                 f'Map it with [columns.{source}] {canonical} = "..." in the config.'
             )
+
+
+# readers._tidy names a data column under an empty header column<N>.
+_GENERATED_HEADER = re.compile(r"column\d+")
 
 
 def check_duplicate_headers(headers: list[str], *, path: str) -> None:

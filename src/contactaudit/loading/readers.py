@@ -465,10 +465,15 @@ def _parse_c(
                 'field must be doubled as "") and export it again.'
             ) from None
         if "Expected" in message and where:
+            # A one-field first line is usually a report title above the header row.
+            title = (
+                " If the first line is a title above the header row, delete it."
+                if re.search(r"Expected 1 fields", message)
+                else ""
+            )
             raise InputError(
                 f"{path}: row {int(where.group(1)) + offset} has more fields than the header. "
-                "Check the "
-                "delimiter and the quoting of that row."
+                f"Check the delimiter and the quoting of that row.{title}"
             ) from None
         raise InputError(
             f"{path}: the file cannot be read as delimited text. Check the delimiter and quoting."
