@@ -202,6 +202,17 @@ VARIANTS: dict[str, tuple[str, Callable[[Table], bytes], tuple[str, str | None]]
     "jsonl-numbers": (".jsonl", lambda t: _jsonl(t, numbers=True), ("jsonl", "utf-8")),
     "utf16-tsv": (".txt", _unicode_text, ("tsv", "utf-16")),
     "utf16-tsv-named-csv": (".csv", _unicode_text, ("tsv", "utf-16")),
+    # bcp -w and some ETL tools write UTF-16 without a BOM; the header is all Chinese.
+    "utf16le-no-bom": (
+        ".txt",
+        lambda t: _delimited(t, delimiter="\t", eol="\r\n").encode("utf-16-le"),
+        ("tsv", "utf-16-le"),
+    ),
+    "utf16be-no-bom": (
+        ".txt",
+        lambda t: _delimited(t, delimiter="\t", eol="\r\n").encode("utf-16-be"),
+        ("tsv", "utf-16-be"),
+    ),
 }  # fmt: skip
 
 

@@ -217,16 +217,22 @@ def _damaged_utf8(data: bytes, bad_at: int) -> bool:
 
 
 def _bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM shows as ASCII bytes alternating with NULs."""
-    head = data[:200]
-    if len(head) < 4 or len(head) % 2:
-        head = head[: len(head) - len(head) % 2]
+    """UTF-16 without a BOM: NULs (the high bytes of ASCII characters) on one side only.
+
+    Chinese characters rarely have a NUL byte (U+4E00 一 has one), so a Chinese header
+    (bcp -w, some ETL tools) leaves only part of the pairs with a NUL: a fifth of the
+    pairs is enough when the other side has at most a tenth as many. Text with a stray
+    NUL has far fewer and is left to the NUL check.
+    """
+    head = data[:4096]
+    head = head[: len(head) - len(head) % 2]
     if len(head) < 4:
         return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) == len(odd) and even.count(0) == 0:
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    pairs = len(head) // 2
+    if odd * 5 >= pairs and even * 10 <= odd:
         return "utf-16-le"
-    if even.count(0) == len(even) and odd.count(0) == 0:
+    if even * 5 >= pairs and odd * 10 <= even:
         return "utf-16-be"
     return None
 
