@@ -199,6 +199,12 @@ def test_empty_standard_input_exits_2() -> None:
     assert_input_error(invoke("audit", "-", "--as-of", AS_OF, input=b""), "-:", "empty")
 
 
+def test_standard_input_for_two_inputs_exits_2() -> None:
+    # Was: the second input found standard input consumed and was called "empty".
+    result = invoke("audit", "-", "--opt-outs", "-", "--as-of", AS_OF, input=GOOD)
+    assert_input_error(result, "borrowers and opt_outs", "only once")
+
+
 # ---- not errors: files that look odd but are fine ------------------------------------
 
 

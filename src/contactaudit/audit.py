@@ -78,6 +78,13 @@ def _noop(_: str) -> None:
 def load_inputs(
     inputs: AuditInputs, config: AuditConfig, progress: Progress
 ) -> dict[str, LoadedExport]:
+    stdin = [source for source, path in inputs.items() if str(path) == "-"]
+    if len(stdin) > 1:
+        # The first would read all of standard input and the next would find it empty.
+        raise ConfigError(
+            f"Standard input ('-') is given for {' and '.join(stdin)}; it can be read only "
+            "once. Pass files for all but one of them."
+        )
     loaded: dict[str, LoadedExport] = {}
     for source, path in inputs.items():
         progress(f"loading {source}")
