@@ -3,19 +3,32 @@
 Deterministic for the same inputs and ``--as-of``: no timing fields, sorted findings,
 keys in the contract's order. ``phone_e164`` and ``phone_raw`` appear only with
 ``--reveal-phones``. Gate reports add a ``gate`` object with message counts.
+
+Layout (the contract fixes the data, not the whitespace): the header is indented by
+two spaces, the ``findings`` array holds one finding per line. ``render_chunks``
+streams the text: a million findings never exist as one dict each nor as one string.
+Each column is encoded once per distinct value (codes, severities, messages and masks
+repeat a lot) and the lines are assembled by whole-column Arrow string joins, a chunk
+of ``CHUNK_ROWS`` findings at a time. ``json.loads(render(r)) == report_to_dict(r)``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from contactaudit import __version__
 from contactaudit.models import AuditReport
+from contactaudit.reporters._common import flat_related
 
 SCHEMA_VERSION = 1
+CHUNK_ROWS = 50_000
 
 _FIELDS = (
     "code",
@@ -31,9 +44,14 @@ _FIELDS = (
     "message",
 )
 
+# What json.dumps(ensure_ascii=False) escapes; everything else goes between quotes as is.
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
+_INDENT = "    "
+_SEPARATOR = ",\n" + _INDENT
+
 
 def finding_dicts(report: AuditReport) -> list[dict[str, Any]]:
-    """The ``findings`` array, built column-wise (a million findings stay quick)."""
+    """The ``findings`` array as Python objects (for library users and tests; slow)."""
     f = report.findings
     if f.empty:
         return []
@@ -42,10 +60,7 @@ def finding_dicts(report: AuditReport) -> list[dict[str, Any]]:
         series = f[name].astype("object")
         columns[name] = series.where(series.notna(), None).tolist()
     columns["row"] = [int(r) for r in f["row"].tolist()]
-    related = [
-        [{"source": s, "row": int(r), "record_id": rid} for s, r, rid in rel] if rel else []
-        for rel in f["related"].tolist()
-    ]
+    related = _related_objects(f["related"].tolist())
     status = f["status"].astype("object")
     status_list = status.where(status.notna(), None).tolist()
     reveal = report.reveal_phones
@@ -66,7 +81,7 @@ def finding_dicts(report: AuditReport) -> list[dict[str, Any]]:
     return out
 
 
-def report_to_dict(report: AuditReport) -> dict[str, Any]:
+def _header(report: AuditReport) -> dict[str, Any]:
     data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "contactaudit", "version": __version__},
@@ -80,12 +95,141 @@ def report_to_dict(report: AuditReport) -> dict[str, Any]:
     data["summary"]["exit_status"] = report.exit_status
     if report.gate_counts is not None:
         data["gate"] = dict(report.gate_counts)
+    return data
+
+
+def report_to_dict(report: AuditReport) -> dict[str, Any]:
+    """The whole report as Python objects, equal to ``json.loads(render(report))``."""
+    data = _header(report)
     data["findings"] = finding_dicts(report)
     return data
 
 
 def render(report: AuditReport) -> str:
-    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2, default=_default) + "\n"
+    return "".join(render_chunks(report))
+
+
+def render_chunks(report: AuditReport) -> Iterator[str]:
+    """The JSON text in pieces of about ``CHUNK_ROWS`` findings each."""
+    for piece in render_byte_chunks(report):
+        yield piece.decode("utf-8")
+
+
+def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
+    """``render_chunks`` as UTF-8 bytes, straight from Arrow's buffers (no decoding)."""
+    head = json.dumps(_header(report), ensure_ascii=False, indent=2, default=_default)
+    # The header is a non-empty object: reopen it to append the findings array last.
+    yield (head[: -len("\n}")] + ',\n  "findings": [').encode("utf-8")
+    f = report.findings
+    if f.empty:
+        yield b"]\n}\n"
+        return
+    fields = [*_FIELDS, "related", "status"]
+    sources = {name: name for name in fields}
+    if report.reveal_phones:
+        fields += ["phone_e164", "phone_raw"]
+        sources.update(phone_e164="e164", phone_raw="raw")
+    encoded = {
+        name: _encode_column(f[sources[name]]) for name in fields if name not in ("row", "related")
+    }
+    rows = f["row"].to_numpy(dtype=np.int64)
+    related = f["related"].to_numpy(dtype=object)
+    for start in range(0, len(f), CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, len(f))
+        parts: list[Any] = []
+        for i, name in enumerate(fields):
+            parts.append(("{" if i == 0 else ", ") + json.dumps(name) + ": ")
+            if name == "row":
+                parts.append(pc.cast(pa.array(rows[start:stop]), pa.string()))
+            elif name == "related":
+                parts.append(_related_json(related[start:stop]))
+            else:
+                values, codes = encoded[name]
+                parts.append(values.take(pa.array(codes[start:stop])))
+        parts.append("}")
+        lines = pc.binary_join_element_wise(*parts, "")
+        text = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), _SEPARATOR)
+        yield ("\n" if start == 0 else _SEPARATOR).encode() + _INDENT.encode()
+        yield text[0].as_buffer().to_pybytes()
+    yield b"\n  ]\n}\n"
+
+
+def _encode_column(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
+    """``(JSON text of each distinct value + "null" last, code per finding)``."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+    codes = np.where(codes < 0, len(uniques), codes)
+    texts = _json_values(np.asarray(uniques, dtype=object))
+    return pa.concat_arrays([texts, pa.array(["null"])]), codes
+
+
+def _json_values(values: np.ndarray) -> pa.Array:
+    """``json.dumps(v, ensure_ascii=False)`` of each value, as an Arrow string array.
+
+    Plain text is quoted by one Arrow join; ``json.dumps`` runs only for the few values
+    that need escapes, and for every value of a column that is not all text.
+    """
+    try:
+        text = pa.array(values, type=pa.string())
+    except (pa.ArrowException, UnicodeError):
+        return pa.array(
+            [json.dumps(v, ensure_ascii=False, default=_default) for v in values],
+            type=pa.string(),
+        )
+    quoted = pc.binary_join_element_wise('"', text, '"', "")
+    escape = pc.match_substring_regex(text, _NEEDS_ESCAPE)
+    if not pc.any(escape).as_py():
+        return quoted
+    where = np.flatnonzero(escape.to_numpy(zero_copy_only=False))
+    dumped = [json.dumps(v, ensure_ascii=False) for v in values[where]]
+    return pc.replace_with_mask(quoted, escape, pa.array(dumped, type=pa.string()))
+
+
+def _related_json(values: np.ndarray) -> pa.Array:
+    """Each finding's ``related`` list as JSON text (``[]`` when it has none)."""
+    flat = flat_related(values)
+    if flat is None:
+        return pa.array(
+            [
+                json.dumps(rel, ensure_ascii=False, default=_default)
+                for rel in _related_objects(values)
+            ],
+            type=pa.string(),
+        )
+    items = pc.binary_join_element_wise(
+        '{"source": ',
+        _quoted(flat.sources),
+        ', "row": ',
+        pc.cast(flat.rows, pa.string()),
+        ', "record_id": ',
+        _quoted(flat.record_ids),
+        "}",
+        "",
+    )
+    joined = pc.binary_join(pa.ListArray.from_arrays(flat.offsets, items), ", ")
+    return pc.binary_join_element_wise("[", joined, "]", "")
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """JSON text of an Arrow string array, null as ``null`` (per distinct value)."""
+    encoded = pc.dictionary_encode(text)
+    dictionary = encoded.dictionary.to_numpy(zero_copy_only=False)
+    values = pa.concat_arrays([_json_values(dictionary), pa.array(["null"])])
+    indices = pc.fill_null(encoded.indices, len(dictionary))
+    return values.take(indices)
+
+
+def _related_objects(values: Any) -> list[list[dict[str, Any]]]:
+    """``related`` as lists of dicts; None/NaN (no related records) as ``[]``, a NaN
+    record id as None."""
+    return [
+        [
+            {"source": s, "row": int(r), "record_id": None if rid is None or rid != rid else rid}
+            for s, r, rid in rel
+        ]
+        if isinstance(rel, tuple | list)
+        else []
+        for rel in values
+    ]
 
 
 def _default(value: Any) -> Any:
