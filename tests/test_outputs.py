@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from contactaudit.errors import ContactAuditError
-from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic
+from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic, write_atomic_chunks
 
 
 def test_write_atomic_replaces_the_file_and_leaves_no_temp(tmp_path: Path) -> None:
@@ -27,6 +28,28 @@ def test_write_atomic_sets_the_requested_mode(tmp_path: Path) -> None:
 def test_write_atomic_into_a_missing_directory_names_it(tmp_path: Path) -> None:
     with pytest.raises(ContactAuditError, match=r"does not exist"):
         write_atomic(tmp_path / "nope" / "r.json", "x")
+
+
+def test_write_atomic_chunks_writes_text_and_bytes_pieces_in_order(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    write_atomic_chunks(target, iter(["{", b'"a": ', '"名"', b"}"]), mode=0o640)
+    assert target.read_text(encoding="utf-8") == '{"a": "名"}'
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_write_atomic_chunks_that_fail_midway_keep_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+
+    def pieces() -> Iterator[str]:
+        yield "half a report"
+        raise ValueError("renderer bug")
+
+    with pytest.raises(ValueError, match="renderer bug"):
+        write_atomic_chunks(target, pieces())
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
 def test_an_output_that_is_an_input_is_refused(tmp_path: Path) -> None:

@@ -138,8 +138,8 @@ def _config_digest(config: Any) -> str:
 
 
 def _emit_report(report: Any, fmt: Format, output: Path | None) -> None:
-    from contactaudit.outputs import write_atomic
-    from contactaudit.reporters import render
+    from contactaudit.outputs import write_atomic_chunks
+    from contactaudit.reporters import render_chunks
 
     if fmt is Format.table and output is None:
         from contactaudit.reporters.table_report import render_to
@@ -148,20 +148,22 @@ def _emit_report(report: Any, fmt: Format, output: Path | None) -> None:
         width = None if sys.stdout.isatty() else 120
         render_to(report, Console(highlight=False, width=width))
         return
-    payload = render(report, fmt.value)
+    chunks = render_chunks(report, fmt.value)
     if output is None:
-        if isinstance(payload, bytes):
-            sys.stdout.buffer.write(payload)
-            sys.stdout.flush()
-        else:
-            sys.stdout.write(payload)
+        sys.stdout.flush()
+        for chunk in chunks:  # streamed: a large JSON report is never one string
+            if isinstance(chunk, bytes):
+                sys.stdout.buffer.write(chunk)
+            else:
+                sys.stdout.write(chunk)
+        sys.stdout.flush()
         return
-    write_atomic(output, payload)
+    write_atomic_chunks(output, chunks)
 
 
 def _write_out_dir(report: Any, out_dir: Path) -> None:
-    from contactaudit.outputs import write_atomic
-    from contactaudit.reporters import OUT_DIR_FILES, render, render_suppression
+    from contactaudit.outputs import write_atomic, write_atomic_chunks
+    from contactaudit.reporters import OUT_DIR_FILES, render_chunks, render_suppression
     from contactaudit.reporters.suppression import SUPPRESSION_MODE
 
     try:
@@ -171,7 +173,7 @@ def _write_out_dir(report: Any, out_dir: Path) -> None:
             f"Cannot create --out-dir '{out_dir}' ({exc.strerror}). Choose a writable directory."
         ) from None
     for name, fmt in OUT_DIR_FILES.items():
-        write_atomic(out_dir / name, render(report, fmt))
+        write_atomic_chunks(out_dir / name, render_chunks(report, fmt))
     write_atomic(out_dir / "suppression.csv", render_suppression(report), mode=SUPPRESSION_MODE)
 
 

@@ -19,7 +19,18 @@ from contactaudit.errors import ContactAuditError
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` via a temp file + rename; ``mode`` sets permissions first."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomic_chunks(path, (data,), mode=mode)
+
+
+def write_atomic_chunks(
+    path: Path, chunks: Iterable[str | bytes], *, mode: int | None = None
+) -> None:
+    """``write_atomic`` for a payload produced piece by piece (text as UTF-8).
+
+    The pieces are written as they come, so a large report never has to exist as one
+    string; ``path`` appears only once the last piece is on disk. If producing a piece
+    fails, the temp file is removed and the error propagates.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise ContactAuditError(
@@ -35,7 +46,8 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         # mkstemp creates 0600; give ordinary reports the usual umask-derived mode.
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -5,6 +5,7 @@ Imported lazily by format so a plain ``audit`` does not pay for Jinja2 and pygal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
 from importlib import import_module
 
@@ -44,6 +45,17 @@ def render(report: AuditReport, fmt: str) -> str | bytes:
     if fmt in ("table", "json"):
         return module.render(report)
     return module.render(report, reveal_phones=report.reveal_phones)
+
+
+def render_chunks(report: AuditReport, fmt: str) -> Iterator[str | bytes]:
+    """``render`` in pieces for ``write_atomic_chunks``: the JSON report streams as UTF-8
+    bytes (a million findings never become one string); other formats are one piece."""
+    if fmt == "json":
+        from contactaudit.reporters import json_report
+
+        yield from json_report.render_byte_chunks(report)
+    else:
+        yield render(report, fmt)
 
 
 def render_suppression(report: AuditReport) -> str:
