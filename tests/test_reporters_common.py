@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 
 from contactaudit.models import Related
@@ -13,7 +14,9 @@ from contactaudit.reporters import (
 from contactaudit.reporters._common import (
     exit_decision,
     failing_mask,
+    flat_related,
     related_text,
+    related_text_array,
     worst_first,
 )
 from reporting_samples import findings_frame, hostile_row, sample_report
@@ -34,6 +37,28 @@ def test_related_text_formats_with_and_without_record_id():
         "borrowers:5:B004",
         "borrowers:6:B005;contacts:7",
     ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [(), None, math.nan, (Related("borrowers", 5, "B004"),)],
+        [(Related("b", np.int64(6), "B:5;x"), ("contacts", 7, math.nan)), [("c", 8, None)]],
+        [(("borrowers", 2.0, "B1"),), ()],  # a float row: the per-finding path
+    ],
+)
+def test_related_text_array_equals_related_text(values):
+    assert related_text_array(values).to_pylist() == related_text(values)
+    assert related_text_array(iter(values)).to_pylist() == related_text(values)
+
+
+def test_flat_related_offsets_and_null_ids():
+    flat = flat_related([(), (Related("b", 5, "B4"), Related("c", 7, None)), None])
+    assert flat.offsets.to_pylist() == [0, 0, 2, 2]
+    assert flat.sources.to_pylist() == ["b", "c"]
+    assert flat.rows.to_pylist() == [5, 7]
+    assert flat.record_ids.to_pylist() == ["B4", None]
 
 
 @pytest.mark.parametrize(

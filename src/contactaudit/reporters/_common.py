@@ -124,7 +124,7 @@ def flat_related(values: Iterable[Any]) -> FlatRelated | None:
         return None
     flat = list(chain.from_iterable(items[i] for i in np.flatnonzero(lengths)))
     try:
-        if any(len(item) != 3 for item in flat):
+        if set(map(len, flat)) - {3}:
             return None
         sources = pa.array(list(map(itemgetter(0), flat)), type=pa.string())
         rows = pa.array(list(map(itemgetter(1), flat)), from_pandas=True)

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from contactaudit.models import AuditReport
-from contactaudit.reporters._common import related_text
+from contactaudit.reporters._common import related_text_array
 
 FIELDS: tuple[str, ...] = (
     "code",
@@ -50,6 +50,7 @@ REVEAL_FIELDS: tuple[str, ...] = ("phone_e164", "phone_raw")
 
 # The characters a spreadsheet treats as the start of a formula (OWASP list).
 _FORMULA_START = pa.array(["=", "+", "-", "@", "\t", "\r", "\n"])
+_NULL_TEXT = pa.scalar(None, pa.string())
 
 BOM = "\ufeff"
 LINE_END = "\r\n"
@@ -64,7 +65,8 @@ def render(report: AuditReport, *, reveal_phones: bool = False) -> bytes:
             columns[name] = pa.array(f["row"].to_numpy(dtype="int64"))
         elif name == "related":
             # No related records: an empty cell like any other missing value.
-            columns[name] = neutralise([text or None for text in related_text(f["related"])])
+            text = related_text_array(f["related"])
+            columns[name] = neutralise(pc.if_else(pc.equal(text, ""), _NULL_TEXT, text))
         else:
             columns[name] = neutralise(f[name])
     if reveal_phones:
@@ -82,13 +84,16 @@ def render(report: AuditReport, *, reveal_phones: bool = False) -> bytes:
     return sink.getvalue()
 
 
-def neutralise(values: pd.Series | list[str]) -> pa.Array:
+def neutralise(values: pd.Series | list[str] | pa.Array) -> pa.Array:
     """Text cells as an Arrow string array, ``'`` prefixed where a spreadsheet would
     see a formula. Whole-column Arrow kernels: no Python per cell, and no copy at all
     for the usual column that has nothing to neutralise."""
-    if isinstance(values, pd.Series):
-        values = values.to_numpy(dtype=object)
-    text = pa.array(values, type=pa.string(), from_pandas=True)
+    if isinstance(values, pa.Array):
+        text = values
+    else:
+        if isinstance(values, pd.Series):
+            values = values.to_numpy(dtype=object)
+        text = pa.array(values, type=pa.string(), from_pandas=True)
     first = pc.utf8_slice_codeunits(text, 0, 1)
     risky = pc.fill_null(pc.is_in(first, value_set=_FORMULA_START), False)
     if not pc.any(risky).as_py():
