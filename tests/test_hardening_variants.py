@@ -414,3 +414,25 @@ def test_damaged_utf8_deep_in_a_large_file_is_still_an_error(tmp_path: Path) -> 
     (tmp_path / "b.csv").write_bytes(data)
     with pytest.raises(InputError, match=r"UTF-8 text with an invalid byte .*line 20002"):
         load_export(tmp_path / "b.csv", "borrowers")
+
+
+def test_number_cells_beyond_exact_double_range_never_invent_digits(tmp_path: Path) -> None:
+    # Was: 12345678901234567890 in a number cell came back as "12345678901234569216",
+    # digits the file never held. Up to 2**53 every integer is exact and stays digits.
+    import openpyxl
+
+    from contactaudit.loading import load_export
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["borrower_id", "phone"])
+    sheet.append([2**53, 13912873456])
+    sheet.append(["B2", 12345678901234567890])
+    book.save(tmp_path / "b.xlsx")
+    frame = load_export(tmp_path / "b.xlsx", "borrowers").frame
+    assert frame["borrower_id"].tolist() == [str(2**53), "B2"]
+    phones = frame["phone"].tolist()
+    assert phones[0] == "13912873456"
+    assert phones[1].startswith("1.23456789012345") and phones[1].endswith("e+19")
+    report = _audit(AuditInputs(borrowers=tmp_path / "b.xlsx"))
+    assert [(f["code"], f["row"]) for f in report["findings"]] == [("phone-precision-lost", 3)]

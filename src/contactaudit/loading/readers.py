@@ -49,6 +49,7 @@ _NON_BLANK = re.compile(rb"[^ \t\r\n\x00]")
 _LEADING_BREAKS = re.compile(rb"[\r\n]*")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+_EXACT_FLOAT_INT = 2**53
 _SEP_LINE = re.compile(r"sep=([,;\t|])(?:\r\n|\r|\n)")
 
 _EXTENSIONS = {
@@ -581,7 +582,10 @@ def _excel_text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, float):
         # Excel stores every number as a double: 13812345678 comes back as 13812345678.0.
-        if math.isfinite(value) and value.is_integer():
+        # Above 2**53 a double no longer holds every integer: int() would invent the
+        # trailing digits (a 20-digit ID becomes ...569216), so keep the float's text and
+        # let the precision loss show.
+        if math.isfinite(value) and value.is_integer() and abs(value) <= _EXACT_FLOAT_INT:
             return str(int(value))
         return repr(value)
     if isinstance(value, int):
