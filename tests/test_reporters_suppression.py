@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contactaudit.reporters import suppression
 from reporting_samples import assert_golden, findings_frame, sample_report
@@ -63,3 +65,35 @@ def test_a_non_e164_value_is_refused_without_echoing_it():
 
 def test_file_mode_is_owner_only():
     assert suppression.SUPPRESSION_MODE == 0o600
+
+
+_SUPPRESSING = [
+    ("phone-opted-out", "SUPPRESS_SMS"),
+    ("phone-reassigned", "SUPPRESS_SMS"),
+    ("recipient-third-party", "BLOCK_SEND"),
+    ("name-conflict", "REVERIFY"),  # not suppressing
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_SUPPRESSING),
+            st.sampled_from(["+8613900000002", "+12025550143", "+8613800000001", None]),
+        ),
+        max_size=30,
+    )
+)
+def test_rows_match_a_per_number_reference(picks):
+    rows = [
+        (code, "high", remediation, "borrowers", i + 2, "B", "B", "phone", "m", "k", "msg", (),
+         None, e164, "raw")
+        for i, ((code, remediation), e164) in enumerate(picks)
+    ]  # fmt: skip
+    expected: dict[str, set[str]] = {}
+    for (code, remediation), e164 in picks:
+        if e164 is not None and remediation != "REVERIFY":
+            expected.setdefault(e164, set()).add(code)
+    lines = suppression.render(sample_report(rows)).splitlines()
+    assert lines[1:] == [f"{n},{';'.join(sorted(c))}" for n, c in sorted(expected.items())]
