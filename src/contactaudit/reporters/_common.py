@@ -24,7 +24,9 @@ _RANKS = {name: severity_rank(name) for name in SEVERITY_ORDER}
 
 def severity_ranks(findings: pd.DataFrame) -> np.ndarray:
     """Rank per finding (critical 4 … info 0); an unknown severity ranks -1."""
-    return findings["severity"].map(_RANKS).fillna(-1).astype("int64").to_numpy()
+    codes, uniques = pd.factorize(findings["severity"])
+    table = np.array([_RANKS.get(name, -1) for name in uniques] + [-1], dtype=np.int64)
+    return table[np.where(codes < 0, len(uniques), codes)]
 
 
 def failing_mask(report: AuditReport) -> np.ndarray:
@@ -45,10 +47,19 @@ def worst_first(findings: pd.DataFrame, limit: int | None = None) -> pd.DataFram
     The assembled frame is already in that order; a stable sort makes the reporters
     right for hand-built or filtered frames too, at O(n log n) on one int column.
     """
-    order = np.argsort(-severity_ranks(findings), kind="stable")
-    if limit is not None:
-        order = order[:limit]
-    return findings.iloc[order]
+    ranks = severity_ranks(findings)
+    if limit is None or limit >= len(ranks):
+        return findings.iloc[np.argsort(-ranks, kind="stable")]
+    # Only the first ``limit`` are wanted: collect them rank by rank, no full sort.
+    picked: list[np.ndarray] = []
+    wanted = limit
+    for rank in sorted(set(_RANKS.values()) | {-1}, reverse=True):
+        if wanted <= 0:
+            break
+        positions = np.flatnonzero(ranks == rank)[:wanted]
+        picked.append(positions)
+        wanted -= len(positions)
+    return findings.iloc[np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)]
 
 
 def related_text(values: Iterable[Any]) -> list[str]:

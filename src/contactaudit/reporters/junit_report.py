@@ -62,11 +62,13 @@ def _by_severity(severities: pd.Series) -> str:
     return ", ".join(f"{int(counts[s]):,} {s}" for s in SEVERITY_ORDER if s in counts.index)
 
 
-def _describe(findings: pd.DataFrame, title: str) -> str:
+def _describe(findings: pd.DataFrame, positions: np.ndarray, title: str) -> str:
+    """The title, the first ``EXAMPLES`` of the findings at ``positions``, and how many
+    more (only the examples are copied out of the frame)."""
     lines = [title]
-    lines += [_example(rec) for rec in findings.head(EXAMPLES).to_dict("records")]
-    if len(findings) > EXAMPLES:
-        lines.append(f"… and {len(findings) - EXAMPLES:,} more")
+    lines += [_example(rec) for rec in findings.iloc[positions[:EXAMPLES]].to_dict("records")]
+    if len(positions) > EXAMPLES:
+        lines.append(f"… and {len(positions) - EXAMPLES:,} more")
     return "\n".join(lines)
 
 
@@ -75,6 +77,7 @@ def render(report: AuditReport, *, reveal_phones: bool = False) -> str:
     f = report.findings
     failing = failing_mask(report)
     codes = f["code"].to_numpy(dtype=object)
+    severities = f["severity"].to_numpy(dtype=object)
     # Positions per code, computed once: a Python pass per code, not per finding.
     positions: dict[str, np.ndarray] = {}
     if len(f):
@@ -106,19 +109,19 @@ def render(report: AuditReport, *, reveal_phones: bool = False) -> str:
                 "testcase",
                 {"classname": f"contactaudit.{family}", "name": code, "time": "0"},
             )
-            idx = positions.get(code, np.empty(0, dtype=np.int64))
-            mine = f.iloc[idx]
-            bad = mine[failing[idx]] if len(idx) else mine
+            mine = positions.get(code, np.empty(0, dtype=np.int64))
+            bad = mine[failing[mine]]
             if len(bad):
                 counts["failures"] += 1
-                worst = next(s for s in SEVERITY_ORDER if (bad["severity"] == s).any())
+                bad_severities = pd.Series(severities[bad])
+                worst = next(s for s in SEVERITY_ORDER if (bad_severities == s).any())
                 message = (
                     f"{len(bad):,} finding{'s' if len(bad) != 1 else ''} at or above "
-                    f"{threshold}: {_by_severity(bad['severity'])}"
+                    f"{threshold}: {_by_severity(bad_severities)}"
                 )
                 failure = ET.SubElement(case, "failure", {"message": message, "type": worst})
                 failure.text = _clean(
-                    _describe(bad, f"{catalog.CATALOG[code].title} — {message}")
+                    _describe(f, bad, f"{catalog.CATALOG[code].title} — {message}")
                     + f"\nremediation: {catalog.CATALOG[code].remediation}"
                 )
             elif skip_family and not len(mine):
@@ -132,9 +135,10 @@ def render(report: AuditReport, *, reveal_phones: bool = False) -> str:
                 out = ET.SubElement(case, "system-out")
                 out.text = _clean(
                     _describe(
+                        f,
                         mine,
                         f"{len(mine):,} finding{'s' if len(mine) != 1 else ''} below "
-                        f"{threshold}: {_by_severity(mine['severity'])}",
+                        f"{threshold}: {_by_severity(pd.Series(severities[mine]))}",
                     )
                 )
         suite.attrib.update(
