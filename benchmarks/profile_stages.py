@@ -49,28 +49,38 @@ def _peak() -> int:
 
 
 class Stages:
+    """Wall and CPU seconds per stage: on a shared machine the CPU column (this
+    process's user + system time) is the one to compare between runs."""
+
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, int | None, int | None]] = []
+        self.rows: list[tuple[str, float, float | None, int | None, int | None]] = []
         self._last = time.perf_counter()
+        self._last_cpu = time.process_time()
 
     def mark(self, name: str) -> None:
         """A stage that ran since the previous mark."""
-        now = time.perf_counter()
-        self.rows.append((name, now - self._last, _rss(), _peak()))
-        self._last = now
+        now, cpu = time.perf_counter(), time.process_time()
+        self.rows.append((name, now - self._last, cpu - self._last_cpu, _rss(), _peak()))
+        self._last, self._last_cpu = now, cpu
 
     def add(self, name: str, seconds: float) -> None:
-        """A sub-stage timed elsewhere (no memory reading); the next mark() covers the rest."""
-        self.rows.append((name, seconds, None, None))
+        """A sub-stage timed elsewhere (no CPU or memory reading); the next mark() covers
+        the rest."""
+        self.rows.append((name, seconds, None, None, None))
         self._last += seconds
 
     def print(self) -> None:
         total = sum(r[1] for r in self.rows)
-        print(f"{'stage':<34}{'seconds':>9}{'share':>8}{'RSS after':>12}{'peak so far':>13}")
-        for name, secs, rss, peak in self.rows:
+        total_cpu = sum(r[2] or 0.0 for r in self.rows)
+        print(
+            f"{'stage':<34}{'seconds':>9}{'cpu s':>8}{'share':>8}{'RSS after':>12}"
+            f"{'peak so far':>13}"
+        )
+        for name, secs, cpu, rss, peak in self.rows:
+            cpu_text = "" if cpu is None else f"{cpu:.2f}"
             memory = "" if rss is None else f"{rss / 1e6:>9,.0f} MB{peak / 1e6:>10,.0f} MB"
-            print(f"{name:<34}{secs:>9.2f}{secs / total:>8.0%}{memory}")
-        print(f"{'total':<34}{total:>9.2f}")
+            print(f"{name:<34}{secs:>9.2f}{cpu_text:>8}{secs / total:>8.0%}{memory}")
+        print(f"{'total':<34}{total:>9.2f}{total_cpu:>8.2f}")
 
 
 def stage_timing(files: dict[str, Path], out: Path) -> None:
@@ -128,8 +138,8 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     stages.mark("assemble_findings")
 
     from contactaudit.models import AuditReport
-    from contactaudit.outputs import write_atomic
-    from contactaudit.reporters import render
+    from contactaudit.outputs import write_atomic, write_atomic_chunks
+    from contactaudit.reporters import render, render_chunks
 
     report = AuditReport(
         command="audit",
@@ -141,11 +151,9 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
         fail_on_new=False,
         reveal_phones=False,
     )
-    payload = render(report, "json")
-    stages.mark("render json")
-    write_atomic(out / "profile-report.json", payload)
-    stages.mark("write json")
-    del payload
+    # As the CLI does it: rendered and written chunk by chunk, one stage.
+    write_atomic_chunks(out / "profile-report.json", render_chunks(report, "json"))
+    stages.mark("render+write json (streamed)")
     payload = render(report, "csv")
     stages.mark("render csv")
     write_atomic(out / "profile-findings.csv", payload)
