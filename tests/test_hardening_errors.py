@@ -217,6 +217,7 @@ def test_standard_input_for_two_inputs_exits_2() -> None:
         ("header_only.xlsx", _xlsx([["borrower_id", "phone", "name"]])),
         ("header_only.jsonl", b"\n\n"),
     ],
+    ids=lambda value: value if isinstance(value, str) else "",
 )
 def test_header_without_records_is_an_audit_with_zero_findings(
     name: str, content: bytes, tmp_path: Path
@@ -300,16 +301,16 @@ def test_old_mac_line_endings_and_excel_sep_line_are_read(tmp_path: Path) -> Non
 
 def test_extremely_long_line_and_many_columns_are_read(tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
-    extra = [f"x{i}" for i in range(5000)]
+    extra = [f"x{i}" for i in range(2000)]
     header = ",".join(["borrower_id", "phone", "name", *extra])
-    row = ",".join(["B1", "13912873456", "张" * 2_000_000, *(["1"] * 5000)])
+    row = ",".join(["B1", "13912873456", "张" * 1_000_000, *(["1"] * 2000)])
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
     result = invoke("audit", path, "--as-of", AS_OF, "--format", "json", "-q")
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.stdout)
     assert report["inputs"][0]["rows"] == 1
     (unknown,) = [w for w in report["inputs"][0]["warnings"] if w["issue"] == "unknown-columns"]
-    assert len(unknown["columns"]) == 5000
+    assert len(unknown["columns"]) == 2000
 
 
 # ---- options and config ------------------------------------------------------------
