@@ -130,3 +130,14 @@ def test_many_findings_render_quickly():
     assert data.count(b"\r\n") == len(frame) + 1
     # About 1.5 s on one shared core; a per-cell Python path would be several times that.
     assert elapsed < 8, elapsed
+
+
+@pytest.mark.parametrize("reveal", [False, True])
+def test_chunked_rendering_gives_the_same_bytes(monkeypatch, reveal):
+    report = sample_report(reveal_phones=reveal)
+    whole = csv_report.render(report, reveal_phones=reveal)
+    monkeypatch.setattr(csv_report, "CHUNK_ROWS", 2)
+    pieces = list(csv_report.render_byte_chunks(report, reveal_phones=reveal))
+    assert len(pieces) > 4
+    assert b"".join(pieces) == whole
+    assert pieces[0].startswith(b"\xef\xbb\xbf")

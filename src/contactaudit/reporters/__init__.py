@@ -48,12 +48,16 @@ def render(report: AuditReport, fmt: str) -> str | bytes:
 
 
 def render_chunks(report: AuditReport, fmt: str) -> Iterator[str | bytes]:
-    """``render`` in pieces for ``write_atomic_chunks``: the JSON report streams as UTF-8
-    bytes (a million findings never become one string); other formats are one piece."""
+    """``render`` in pieces for ``write_atomic_chunks``: the JSON and CSV reports stream
+    as bytes (a million findings never become one string); other formats are one piece."""
     if fmt == "json":
         from contactaudit.reporters import json_report
 
         yield from json_report.render_byte_chunks(report)
+    elif fmt == "csv":
+        from contactaudit.reporters import csv_report
+
+        yield from csv_report.render_byte_chunks(report, reveal_phones=report.reveal_phones)
     else:
         yield render(report, fmt)
 
