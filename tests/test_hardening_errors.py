@@ -238,26 +238,24 @@ def test_header_without_records_is_an_audit_with_zero_findings(
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "needle"),
     [
-        ("really_csv.xlsx", GOOD.encode("utf-8")),
-        ("really_xlsx.csv", XLSX),
-        ("really_parquet.csv", PARQUET),
+        ("really_csv.xlsx", GOOD.encode("utf-8"), "is CSV text"),
+        ("really_xlsx.csv", XLSX, "is an Excel workbook"),
+        ("really_parquet.csv", PARQUET, "is a Parquet file"),
     ],
 )
-def test_wrong_extension_is_read_by_content_with_a_warning(
-    name: str, content: bytes, tmp_path: Path
+def test_wrong_extension_exits_2_naming_the_file_and_its_real_format(
+    name: str, content: bytes, needle: str, tmp_path: Path
 ) -> None:
-    # Where the content is a readable export the content wins (readers.py docstring):
-    # refusing a good file for its name helps nobody. The warning says what happened.
+    # Issue 8: an .xlsx that is really a CSV, and the reverse, are broken inputs.
     path = tmp_path / name
     path.write_bytes(content)
     result = invoke("audit", path, "--as-of", AS_OF, "--format", "json", "-q")
-    assert result.exit_code in (0, 1), result.output
-    (info,) = json.loads(result.stdout)["inputs"]
-    assert {"issue": "format-mismatch", "extension": path.suffix, "format": info["format"]} in info[
-        "warnings"
-    ]
+    assert result.exit_code == 2, result.output
+    assert name in result.stderr
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
     assert_no_values(result.stderr)
 
 

@@ -259,23 +259,22 @@ def test_xlsx_sheet_is_chosen_by_name(tmp_path):
         load_export(path, "borrowers", sheet="nope")
 
 
-def test_xlsx_named_csv_is_read_by_content_with_a_warning(tmp_path):
+def test_xlsx_named_csv_is_an_input_error_naming_both_formats(tmp_path):
     path = make_xlsx(tmp_path / "b.csv", [["borrower_id", "phone"], ["B1", 13812345678]])
-    loaded = load_export(path, "borrowers")
-    assert loaded.info.format == "xlsx"
-    assert records(loaded.frame) == [("B1", "13812345678", 2)]
-    assert {"issue": "format-mismatch", "extension": ".csv", "format": "xlsx"} in (
-        loaded.info.warnings
-    )
+    with pytest.raises(InputError, match=r"b.csv: the name says CSV text .* an Excel workbook"):
+        load_export(path, "borrowers")
 
 
-def test_csv_named_xlsx_is_read_as_csv_with_a_warning(tmp_path):
-    loaded = load_export(write(tmp_path, "b.xlsx", HEADER + "B1,13812345678,a\n"), "borrowers")
+def test_csv_named_xlsx_is_an_input_error_naming_both_formats(tmp_path):
+    path = write(tmp_path, "b.xlsx", HEADER + "B1,13812345678,a\n")
+    with pytest.raises(InputError, match=r"b.xlsx: the name says an Excel workbook .* CSV text"):
+        load_export(path, "borrowers")
+
+
+def test_txt_file_is_read_as_whatever_it_holds(tmp_path):
+    loaded = load_export(write(tmp_path, "b.txt", HEADER + "B1,13812345678,a\n"), "borrowers")
     assert loaded.info.format == "csv"
     assert records(loaded.frame) == [("B1", "13812345678", 2)]
-    assert {"issue": "format-mismatch", "extension": ".xlsx", "format": "csv"} in (
-        loaded.info.warnings
-    )
 
 
 def test_corrupt_xlsx_is_an_input_error(tmp_path):

@@ -8,7 +8,10 @@ Choices where the contract is silent:
 - The format comes from the content (ZIP → xlsx, ``PAR1`` → Parquet, OLE2 → legacy
   .xls, ``{`` → JSON Lines, ``[`` → a JSON array of objects, else delimited text);
   the extension is only a hint (``.tsv`` prefers tab when sniffing is undecided).
-  When they disagree the content wins and a ``format-mismatch`` warning says so.
+  A binary/text disagreement (a workbook named ``.csv``, CSV text named ``.xlsx``,
+  Parquet named ``.csv``) is an input error, as issue 8 asks: the export step that
+  produced it is broken. Text formats named after each other only warn
+  (``format-mismatch``), and ``.txt`` files are whatever their content is.
 - Rows: the header is the first non-blank row; a record's ``_row`` is its position in
   the file as a spreadsheet shows it (header row 1 in the usual case). Blank lines
   (CSV) and empty rows (xlsx) are not records, but they keep their row number, as
@@ -107,6 +110,13 @@ def read_table(data: bytes, *, path: str, encoding: str | None, sheet: str | Non
             encoding=used,
             hint=hint,
         )
+    suffix = Path(path).suffix.lower()
+    if hint is not None and suffix != ".txt" and _binary_mismatch(hint, table.format):
+        raise InputError(
+            f"{path}: the name says {_KIND[hint]} ({Path(path).suffix}) but the file is "
+            f"{_KIND[table.format]}. Export it again in the format its name says, or rename "
+            "it to match its content, and run again."
+        )
     if hint is not None and not _compatible(hint, table.format):
         table.warnings.append(
             {
@@ -116,6 +126,26 @@ def read_table(data: bytes, *, path: str, encoding: str | None, sheet: str | Non
             }
         )
     return _tidy(table, path=path)
+
+
+_BINARY = frozenset({"xlsx", "xls", "parquet"})
+_KIND = {
+    "csv": "CSV text", "tsv": "tab-separated text", "jsonl": "JSON Lines text",
+    "json": "JSON text", "xlsx": "an Excel workbook", "xls": "an Excel workbook",
+    "parquet": "a Parquet file",
+}  # fmt: skip
+
+
+def _binary_mismatch(hint: str, fmt: str) -> bool:
+    """A workbook named .csv, or text named .xlsx: issue 8 makes these input errors.
+
+    The two Excel formats are one family (legacy exports name xlsx files .xls);
+    text formats named after each other (a .txt CSV, TSV in a .csv) only warn.
+    """
+    excel = {"xlsx", "xls"}
+    if hint in excel and fmt in excel:
+        return False
+    return (hint in _BINARY or fmt in _BINARY) and hint != fmt
 
 
 def _compatible(hint: str, fmt: str) -> bool:
