@@ -1332,11 +1332,6 @@ def test_json_top_level_and_summary_schema(tmp_path: Path) -> None:
     assert s["new"] is None and s["resolved"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: records_with_findings counts distinct (source, row, column), so one contact "
-    "row with findings on phone, relationship and borrower_id counts as three records",
-)
 def test_records_with_findings_counts_each_record_once(tmp_path: Path) -> None:
     run = audit(
         tmp_path,

@@ -422,11 +422,6 @@ def test_gate_report_findings_sit_on_the_message_row(tmp_path: Path) -> None:
     assert N4 not in run.stdout and N1 not in run.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: recipient-third-party (to a contact or another borrower) and "
-    "recipient-outside-hours do not list the message's borrower row in related",
-)
 def test_every_campaign_finding_of_a_known_borrower_relates_that_borrower_row(
     tmp_path: Path,
 ) -> None:

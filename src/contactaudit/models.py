@@ -224,7 +224,9 @@ class AuditReport:
         f = self.findings
         by_sev = f["severity"].value_counts() if not f.empty else pd.Series(dtype="int64")
         by_code = f["code"].value_counts() if not f.empty else pd.Series(dtype="int64")
-        records = f[["source", "row", "column"]].drop_duplicates().shape[0] if not f.empty else 0
+        # A record is a row of an export: a wide contacts row counts once, whatever
+        # slots and columns its findings name.
+        records = f[["source", "row"]].drop_duplicates().shape[0] if not f.empty else 0
         return {
             "findings": int(len(f)),
             "records_with_findings": int(records),

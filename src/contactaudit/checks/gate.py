@@ -62,6 +62,8 @@ Choices the contract leaves open (recorded here so the README can repeat them):
   borrower's rows; opted-out → the ``opt_outs`` list rows (record_id None) and the
   opted-out borrowers' rows; unsafe-number → the records carrying the findings
   (nothing for an unusable campaign cell); borrower-unknown and outside-hours → none.
+  Every finding of a known borrower then lists that borrower's row(s) first (DESIGN
+  §4: a message's finding carries "the borrower row in related").
 * A borrower_id is known when any borrower row has it, even with an unusable phone
   (then no number is its own phone).
   Unreadable ``scheduled_at`` cells are warned about for every message, findings
@@ -311,7 +313,35 @@ def check_gate(
 
     parts = [p for p in parts if not p.empty]
     findings = pd.concat(parts, ignore_index=True) if parts else empty_check_frame()
+    findings = _with_borrower_rows(findings, borrowers)
     return GateResult(findings[list(CHECK_COLUMNS)], warnings)
+
+
+def _with_borrower_rows(findings: pd.DataFrame, borrowers: pd.DataFrame) -> pd.DataFrame:
+    """Put the message's borrower row(s) first in every finding's ``related``.
+
+    DESIGN §4: a campaign message's finding sits on the message row "with the borrower
+    row in related" — whatever else the code relates (contacts, other borrowers).
+    """
+    known = findings["code"].ne("recipient-borrower-unknown").to_numpy()
+    if not known.any():
+        return findings
+    ids = findings.loc[known, "borrower_id"].dropna().unique()
+    rows = borrowers.loc[borrowers["borrower_id"].isin(ids), ["borrower_id", "_row", "_record_id"]]
+    own: dict[str, list[Related]] = {}
+    for bid, row, rid in zip(rows["borrower_id"], rows["_row"], rows["_record_id"], strict=True):
+        entries = own.setdefault(bid, [])
+        if len(entries) < RELATED_CAP:
+            entries.append(Related("borrowers", int(row), None if pd.isna(rid) else rid))
+    related = findings["related"].tolist()
+    for i in np.flatnonzero(known):
+        mine = own.get(findings.at[i, "borrower_id"], [])
+        if mine:
+            rest = [r for r in (related[i] or ()) if r not in mine]
+            related[i] = tuple([*mine, *rest][: max(RELATED_CAP, len(mine))])
+    findings = findings.copy()
+    findings["related"] = related
+    return findings
 
 
 # --- preparation ---------------------------------------------------------------
