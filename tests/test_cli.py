@@ -333,3 +333,22 @@ def test_init_writes_a_config_that_audits_the_same_files(tmp_path: Path) -> None
     again = invoke("init", "-o", target)
     assert again.exit_code == 2
     assert "--force" in again.stderr
+
+
+def test_init_template_is_valid_toml_with_every_line_uncommented(tmp_path: Path) -> None:
+    import tomllib
+
+    from contactaudit.config import parse_config
+    from contactaudit.config_template import starter_config
+
+    text = starter_config([])
+    uncommented = "\n".join(
+        line[2:] if line.startswith("# ") and ("=" in line or line.startswith("# [")) else line
+        for line in text.splitlines()
+    )
+    data = tomllib.loads(uncommented)
+    config = parse_config(data)
+    assert config.select == ("malformed", "stale")
+    assert config.severity == {"phone-nonstandard-format": "low"}
+    assert config.relationships == {"舅舅": "relative"}
+    assert config.debt_words == ("分期",)

@@ -18,7 +18,8 @@ _SOURCES_BY_POSITION = ("borrowers", "contacts")
 TEMPLATE = """\
 # contactaudit configuration. Command-line options win over this file.
 # Every key is shown at its default; uncomment what you change.
-{inputs}
+# (Top-level keys first: in TOML a key below a [table] header belongs to that table.)
+
 # Default region for numbers written without a country code (a row's country wins).
 # region = "CN"
 
@@ -35,11 +36,6 @@ TEMPLATE = """\
 # Extra placeholder numbers staff type as fillers (on top of the built-in list).
 # placeholders = ["13912345678"]
 
-# Extra relationship words -> self, spouse, parent, child, sibling, relative,
-# friend, colleague or other.
-# [relationships]
-# "舅舅" = "relative"
-
 # Extra generic role words that are not names (name-conflict ignores them).
 # role_words = ["阿姨"]
 
@@ -52,24 +48,31 @@ TEMPLATE = """\
 # Excel sheet to read (default: the first).
 # sheet = "Sheet1"
 
-# Severity per code, and codes or families to keep (select) or drop (ignore).
-# [severity]
-# "phone-nonstandard-format" = "low"
+# Codes or families to keep (select) or drop (ignore), like a linter.
 # select = ["malformed", "stale"]
 # ignore = ["relationship-unknown"]
+
+# Extra debt words or regular expressions for recipient-debt-disclosure.
+# debt_words = ["分期"]
+
+# Extra relationship words -> self, spouse, parent, child, sibling, relative,
+# friend, colleague or other.
+# [relationships]
+# "舅舅" = "relative"
+
+# Severity per code.
+# [severity]
+# "phone-nonstandard-format" = "low"
 
 # Allowed sending window per region of the number, local time [start, end).
 # [send_window]
 # default = ["08:00", "21:00"]
 # US = ["08:00", "21:00"]
 
-# Time zone per region for scheduled_at without an offset.
+# Time zone per region for scheduled_at with an offset.
 # [timezones]
 # CN = "Asia/Shanghai"
-
-# Extra debt words or regular expressions for recipient-debt-disclosure.
-# debt_words = ["分期"]
-{columns}"""
+{inputs}{columns}"""
 
 
 def _toml_string(value: str) -> str:
@@ -103,15 +106,13 @@ def starter_config(exports: list[Path], config_dir: Path = Path(".")) -> str:
             f"{export.info.encoding or 'binary'}, {export.info.rows} rows).\n"
             f"[columns.{source}]\n{mapping}\n"
         )
-    inputs = (
-        "\n[inputs]\n" + "\n".join(inputs_lines) + "\n"
-        if inputs_lines
-        else "\n# Input files (relative to this file).\n# [inputs]\n"
-        '# borrowers = "borrowers.csv"\n# contacts = "contacts.csv"\n'
-    )
-    # [inputs] must come before the top-level keys in TOML only if it is last; keep the
-    # tables at the end by moving it there when it is real.
-    text = TEMPLATE.format(inputs="" if inputs_lines else inputs, columns="".join(column_blocks))
     if inputs_lines:
-        text += inputs
-    return text
+        inputs = (
+            "\n# Input files (relative to this file).\n[inputs]\n" + "\n".join(inputs_lines) + "\n"
+        )
+    else:
+        inputs = (
+            "\n# Input files (relative to this file).\n# [inputs]\n"
+            '# borrowers = "borrowers.csv"\n# contacts = "contacts.csv"\n'
+        )
+    return TEMPLATE.format(inputs=inputs, columns="".join(column_blocks))
