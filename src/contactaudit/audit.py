@@ -262,30 +262,24 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     take = keep[order]
     code_ix = code_ix[order]
 
-    e164 = _column(checks, "e164")[take]
-    raw = _column(checks, "raw")[take]
-    out = {
-        "code": np.asarray(codes, dtype=object)[code_ix],
-        "severity": np.array(names, dtype=object)[severity_ix[order]],
-        "remediation": np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)[
-            code_ix
-        ],
-        "source": np.asarray(sources, dtype=object)[source_ix[order]],
-        "row": rows[order],
-        "record_id": _column(checks, "record_id")[take],
-        "borrower_id": _column(checks, "borrower_id")[take],
-        "column": _column(checks, "column")[take],
-        "phone_masked": mask_values(e164, raw),
-        "phone_key": phone_key_values(e164),
-        "message": _column(checks, "message")[take],
-        "related": _column(checks, "related")[take],
-        "status": np.full(len(take), None, dtype=object),
-        "e164": e164,
-        "raw": raw,
-    }
+    # One object block filled column by column in report order (pandas would otherwise
+    # copy every column once more to consolidate them), plus the int64 ``row``.
+    text_columns = [c for c in FINDING_COLUMNS if c != "row"]
+    block = np.empty((len(text_columns), len(take)), dtype=object)
+    slot = {name: block[i] for i, name in enumerate(text_columns)}
+    for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
+        np.take(_column(checks, name), take, out=slot[name])
+    slot["code"][:] = np.asarray(codes, dtype=object)[code_ix]
+    slot["severity"][:] = np.array(names, dtype=object)[severity_ix[order]]
+    remediations = np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
+    slot["remediation"][:] = remediations[code_ix]
+    slot["source"][:] = np.asarray(sources, dtype=object)[source_ix[order]]
+    slot["phone_masked"][:] = mask_values(slot["e164"], slot["raw"])
+    slot["phone_key"][:] = phone_key_values(slot["e164"])
+    slot["status"][:] = None
     # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
-    frame = pd.DataFrame(out, columns=list(FINDING_COLUMNS), dtype=object)
-    frame["row"] = out["row"]
+    frame = pd.DataFrame(block.T, columns=text_columns, dtype=object, copy=False)
+    frame.insert(FINDING_COLUMNS.index("row"), "row", rows[order])
     return frame
 
 
