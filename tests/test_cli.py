@@ -352,3 +352,15 @@ def test_init_template_is_valid_toml_with_every_line_uncommented(tmp_path: Path)
     assert config.severity == {"phone-nonstandard-format": "low"}
     assert config.relationships == {"舅舅": "relative"}
     assert config.debt_words == ("分期",)
+
+
+def test_without_a_terminal_stderr_is_one_summary_line_and_quiet_silences_it(
+    exports: tuple[Path, Path],
+) -> None:
+    b, c = exports
+    result = invoke("audit", b, c, "--as-of", AS_OF, "--format", "json")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("contactaudit: audit findings=")
+    assert lines[0].endswith("exit=1")
+    assert invoke("audit", b, c, "--as-of", AS_OF, "--format", "json", "-q").stderr == ""

@@ -118,19 +118,41 @@ def _check_region(region: str | None) -> str | None:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A spinner on stderr naming the current stage, only on a terminal."""
+def _progress(enabled: bool, stages: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over the run's stages on stderr — only when stderr is a terminal.
+
+    The library reports each stage it starts (loading an input, normalising, each
+    check family); cron and Airflow logs get nothing but the final summary line.
+    """
     console = _stderr()
     if not enabled or not console.is_terminal:
         yield lambda _stage: None
         return
-    started = time.perf_counter()
-    with console.status("starting…") as status:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=stages)
+        seen = 0
 
         def update(stage: str) -> None:
-            status.update(f"{stage}… ({time.perf_counter() - started:.1f}s)")
+            nonlocal seen
+            progress.update(task, description=stage, completed=seen)
+            seen += 1
 
         yield update
+        progress.update(task, completed=stages)
+
+
+def _stage_count(inputs: Any, gate: bool = False) -> int:
+    """Stages the library announces: one per input, normalising, four check families."""
+    return len(inputs.items()) + 1 + 4 + (1 if gate else 0)
 
 
 def _config_digest(config: Any) -> str:
@@ -393,7 +415,7 @@ def audit(
             outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
         )
         day = _parse_as_of(as_of)
-        with _progress(not quiet) as progress:
+        with _progress(not quiet, _stage_count(inputs)) as progress:
             run = run_audit(
                 inputs,
                 config,
@@ -486,7 +508,7 @@ def gate(
             outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
         )
         day = _parse_as_of(as_of)
-        with _progress(not quiet) as progress:
+        with _progress(not quiet, _stage_count(inputs, gate=True)) as progress:
             run = run_gate(
                 inputs,
                 config,
