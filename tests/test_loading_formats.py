@@ -25,8 +25,10 @@ def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-
 
 
 def records(frame: pd.DataFrame, *columns: str) -> list[tuple]:
-    cols = columns or ("borrower_id", "phone", "_row")
-    return list(frame[list(cols)].itertuples(index=False, name=None))
+    """Rows as tuples; a missing text cell (NaN in a ``str`` column) reads as None."""
+    cols = list(columns or ("borrower_id", "phone", "_row"))
+    part = frame[cols].astype(object)
+    return list(part.where(part.notna(), None).itertuples(index=False, name=None))
 
 
 # --- CSV / TSV -------------------------------------------------------------------
@@ -41,7 +43,7 @@ def test_csv_cells_are_text_and_empty_cells_are_none(tmp_path):
         ("B2", None, "NA"),
         ("B3", "0", "null"),
     ]
-    assert frame["phone"].dtype == object
+    assert frame["phone"].dtype == "str"
     assert frame["_row"].tolist() == [2, 3, 4]
     assert frame["_record_id"].tolist() == ["B1", "B2", "B3"]
     assert frame["_phone_column"].tolist() == ["phone"] * 3
@@ -431,17 +433,19 @@ def test_loaded_frame_dtypes_follow_the_contract(tmp_path):
     text = "borrower_id,phone,name,country,phone_verified_at,consent_at,status,sms_opt_out\n"
     text += "B1,13812345678,a,cn,2023-01-05,,active,no\n"
     frame = load_export(write(tmp_path, "b.csv", text), "borrowers").frame
+    # Text stays pandas' Arrow-backed str (no Python string per cell); country is
+    # derived text (upper-cased codes), _phone_column one label per slot.
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
-        "borrower_id": "object",
-        "phone": "object",
-        "name": "object",
+        "borrower_id": "str",
+        "phone": "str",
+        "name": "str",
         "country": "object",
         "phone_verified_at": "datetime64[ns]",
         "consent_at": "datetime64[ns]",
-        "status": "object",
+        "status": "str",
         "sms_opt_out": "boolean",
         "_row": "int64",
-        "_record_id": "object",
+        "_record_id": "str",
         "_phone_column": "object",
     }
 

@@ -343,8 +343,9 @@ def test_result_is_aligned_to_the_input_index_with_object_columns() -> None:
     assert frame.loc[7, "raw"] is None
     assert frame.loc[42, "raw"] == "139 2641 8573"
     assert frame["usable"].dtype == bool
+    assert frame["e164_key"].dtype == "int64"
     for column in OUTPUT_COLUMNS:
-        if column != "usable":
+        if column not in ("usable", "e164_key"):
             assert frame[column].dtype == object, column
 
 
@@ -537,6 +538,102 @@ def _generated(n: int, seed: int) -> list[str]:
     return out
 
 
+_FULLWIDTH = str.maketrans("0123456789+-*'=\".,eE", "０１２３４５６７８９＋－＊＇＝＂．，ｅＥ")
+
+
+def _national(rng: random.Random) -> str:
+    """CN numbers dialled nationally: landlines (valid, short, long), 400/800/950, IoT
+    (11 and 13 digits), satellite, carrier prefixes, with or without trunk 0,
+    separators and placeholders."""
+
+    def digits(k: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(k))
+
+    area = rng.choice(["10", "20", "21", "28", "755", "571", "731", "591", "898", "0", "1", "99"])
+    roll = rng.random()
+    if roll < 0.4:
+        body = area + rng.choice("23456789") + digits(rng.choice([6, 7, 7, 7, 8]))
+    elif roll < 0.55:
+        body = rng.choice(["400", "800", "950", "1010", "1096", "108"]) + digits(
+            rng.randrange(4, 9)
+        )
+    elif roll < 0.7:
+        body = rng.choice(["140", "141", "144", "146", "148", "1440", "1064", "1749", "1741"])
+        body += digits(rng.choice([11, 13]) - len(body))
+    elif roll < 0.8:
+        body = area + rng.choice(["12345678", "1234567", "88888888", "7777777", "87654321"])
+    elif roll < 0.9:
+        body = rng.choice(["17951", "12593", "86", "0", "00"]) + digits(rng.randrange(7, 12))
+    else:
+        body = digits(rng.randrange(5, 15))
+    value = rng.choice(["0", "0", "", "00", "+86", "86"]) + body
+    if rng.random() < 0.3:
+        cut = rng.randrange(1, len(value))
+        value = value[:cut] + rng.choice(["-", " ", " - "]) + value[cut:]
+    return value
+
+
+def _spreadsheet_and_decorated(n: int, seed: int) -> list[str]:
+    """The shapes the fast path takes besides plain digits: full-width text, special
+    spaces, zero-width marks, Excel wrappers, floats, scientific notation (exact and
+    lossy), masks — plus near misses (tabs, line breaks, other exponents) that must
+    go slow."""
+    rng = random.Random(seed)
+    base = _generated(n, seed)
+    out = []
+    for value in base:
+        digits = "".join(ch for ch in value if ch.isdigit())[-11:] or "13926418573"
+        roll = rng.random()
+        if roll < 0.12:
+            value = value.translate(_FULLWIDTH) if rng.random() < 0.7 else value
+            value = rng.choice(["", "\u00a0", "\u3000", "\u200b", " "]) + value
+            value += rng.choice(["", "\u00a0", "\u3000", "\ufeff", "\u00ad", " "])
+        elif roll < 0.24:
+            value = rng.choice(
+                ["'{}", '="{}"', '"{}"', "'{} ", '= " {} "', "' {}", "'{}\t"]
+            ).format(value)
+        elif roll < 0.36:
+            value = digits + rng.choice([".0", ".00", ",0", ".000", ".5", ".0\n", ""])
+            value = rng.choice(["", "'", " "]) + value
+        elif roll < 0.52:
+            frac = digits[1:]
+            cut = rng.choice([10, 10, 9, 5, 4, 0, 11, 12])
+            exp = rng.choice(["10", "10", "+10", "+010", "9", "11", "21", "-2", "20", "15"])
+            mark = rng.choice(["E", "e"])
+            point = rng.choice([".", ".", ","])
+            value = f"{digits[:1]}{point}{frac[:cut]}{mark}{exp}"
+            if rng.random() < 0.1:
+                value = value.translate(_FULLWIDTH)
+            if rng.random() < 0.1:
+                value = rng.choice(["'", " ", "="]) + value
+        elif roll < 0.64:
+            mask = rng.choice(["****", "××××", "•••", "＊＊", "*", "●●", "※", "xx", "..."])
+            cut = rng.randrange(0, 11)
+            value = digits[:cut] + mask + digits[cut + 2 :]
+            if rng.random() < 0.2:
+                value = rng.choice(["'", "=", " ", "\u3000"]) + value
+        elif roll < 0.8:
+            value = _national(rng)
+        out.append(value)
+    out += [
+        "'",
+        '="',
+        '""',
+        '"',
+        "= ",
+        "''13926418573",
+        "'\n13926418573",
+        "1E10",
+        "1.E10",
+        "0.0E10",
+        "9.9E20",
+        "1.5E-3",
+        "1.39264185730E10",
+        "13.926418573E9",
+    ]
+    return out
+
+
 def _slow_answers(values: list[str], region: str, ctx: phones._Context) -> list[tuple]:
     out = []
     for value in values:
@@ -558,9 +655,16 @@ def _fast_answers(values: list[str], region: str, ctx: phones._Context) -> dict[
     fast = phones._fast_path(pa.array(values, type=pa.string()), region, ctx)
     assert fast is not None
     return {
-        int(p): (e, c, bool(u), "CN", "MOBILE", d)
-        for p, e, c, u, d in zip(
-            fast.positions, fast.e164, fast.code, fast.usable, fast.detail, strict=True
+        int(p): (e, c, bool(u), r, t, d)
+        for p, e, c, u, r, t, d in zip(
+            fast.positions,
+            fast.e164,
+            fast.code,
+            fast.usable,
+            fast.number_region,
+            fast.number_type,
+            fast.detail,
+            strict=True,
         )
     }
 
@@ -581,6 +685,52 @@ def test_fast_path_agrees_with_slow_path(region: str, extra: tuple[str, ...]) ->
     assert mismatches == []
     codes_seen = {answer[1] for answer in fast.values()}
     assert {None, "phone-placeholder", "phone-nonstandard-format"} <= codes_seen
+
+
+@pytest.mark.parametrize(
+    ("region", "extra"),
+    [
+        ("CN", ()),
+        ("US", ()),
+        ("CN", ("13926418573", "+8615083726491", "01062345897", "4001234567", "+862887654329")),
+    ],
+)
+def test_fast_path_agrees_with_slow_path_on_spreadsheet_and_decorated_cells(
+    region: str, extra: tuple[str, ...]
+) -> None:
+    values = list(dict.fromkeys(_spreadsheet_and_decorated(12000, seed=23)))
+    ctx = phones._make_context(extra)
+    fast = _fast_answers(values, region, ctx)
+    taken = sorted(fast)
+    slow = _slow_answers([values[i] for i in taken], region, ctx)
+    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
+    assert mismatches == []
+    # Each new shape really was taken (not left to the slow path).
+    details = {answer[5] for answer in fast.values()}
+    assert "mask characters" in details
+    assert any(d and d.endswith("digits written") for d in details)
+    if region == "CN":
+        assert {"float", "scientific notation"} <= details
+        assert any(d and phones.R_FULLWIDTH in d for d in details)
+        assert any(d and phones.R_WRAPPER in d for d in details)
+        assert len(fast) > 4000
+        codes = {answer[1] for answer in fast.values()}
+        assert {"phone-not-mobile", "phone-not-sms-capable", "phone-invalid"} <= codes
+        types = {answer[4] for answer in fast.values()}
+        assert {"FIXED_LINE", "SHARED_COST", "TOLL_FREE", "UNKNOWN"} <= types
+
+
+def test_normalize_gives_the_slow_answer_for_every_cell() -> None:
+    values = _spreadsheet_and_decorated(3000, seed=4) + [None, "", " ", "NULL", "无"]
+    regions = pd.Series([["CN", "US", None][i % 3] for i in range(len(values))], dtype=object)
+    frame = normalize_phones(pd.Series(values, dtype=object), regions)
+    ctx = phones._make_context(())
+    for value, region, row in zip(values, regions, frame.itertuples(index=False), strict=True):
+        o = phones._classify_value(value, region or "CN", ctx)
+        expected = (o.e164 if o.usable else None, o.code, o.usable, o.number_region, o.detail)
+        got = (row.e164, row.malformed, row.usable, row.number_region, row.detail)
+        assert got == expected, value
+        assert row.e164_key == (int(o.e164[1:]) if o.usable else -1)
 
 
 def test_fast_path_without_the_dfa_matches_the_dfa(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -610,7 +760,8 @@ def test_digit_dfa_matches_python_re_on_the_cn_metadata_patterns() -> None:
 
 
 def test_each_distinct_value_is_parsed_once() -> None:
-    values = ["(+86)13926418573", LANDLINE, "+44 20 7946 0958", f"{CLEAN}转123", "1392641857"]
+    # Shapes the fast path never takes (it answers plain landlines without parsing).
+    values = ["(+86)13926418573", "010 6234 5897转8", "+44 20 7946 0958", f"{CLEAN}转123", "+1 202"]
     calls: list[str] = []
     real = phonenumbers.parse
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 
 from contactaudit import catalog
 from contactaudit.checks.duplicated import check_duplicated
@@ -121,31 +122,61 @@ def _regions(frame: pd.DataFrame, default: str, info: InputInfo) -> pd.Series | 
 def normalise_tables(
     loaded: Mapping[str, LoadedExport], config: AuditConfig
 ) -> dict[str, pd.DataFrame]:
-    """Join the phone columns onto every table, parsing all tables' cells in one pass."""
-    raws: list[pd.Series] = []
-    regions: list[pd.Series] = []
-    for export in loaded.values():
+    """Join the phone columns onto every table, parsing all tables' cells in one pass.
+
+    The tables' phone columns are laid end to end as Arrow chunks (no copy of the
+    text) and their default regions as one categorical, so the normaliser sees each
+    distinct (cell, region) once across all tables. Each table then gets its slice
+    of the answers as new columns: ``raw`` is the table's own phone column, ``e164``
+    stays Arrow text, and the loaded columns are shared, not copied.
+    """
+    chunks: list[pa.Array] = []
+    region_codes: list[np.ndarray] = []
+    region_names: dict[str, int] = {}
+    raws: dict[str, pd.Series] = {}
+    for source, export in loaded.items():
         frame = export.frame
-        raw = frame["phone"] if "phone" in frame.columns else pd.Series([None] * len(frame))
+        n = len(frame)
+        raw = frame["phone"] if "phone" in frame.columns else pd.Series([None] * n, dtype="str")
+        raw = raw if raw.dtype == "str" else raw.astype("str")
+        raws[source] = raw
+        array = pa.array(raw.array, type=pa.large_string(), from_pandas=True)
+        chunks.extend(array.chunks if isinstance(array, pa.ChunkedArray) else [array])
         region = _regions(frame, config.region, export.info)
-        raws.append(raw.astype("object").reset_index(drop=True))
         if isinstance(region, str):
-            regions.append(pd.Series([region] * len(frame), dtype="object"))
+            code = region_names.setdefault(region, len(region_names))
+            region_codes.append(np.full(n, code, dtype=np.int64))
         else:
-            regions.append(region.astype("object").reset_index(drop=True))
-    if raws:
-        all_raw = pd.concat(raws, ignore_index=True)
-        all_regions = pd.concat(regions, ignore_index=True)
-        phones = normalize_phones(all_raw, all_regions, extra_placeholders=config.placeholders)
+            codes, uniques = pd.factorize(region)
+            lookup = np.array(
+                [region_names.setdefault(str(u), len(region_names)) for u in uniques],
+                dtype=np.int64,
+            )
+            region_codes.append(lookup[codes] if len(codes) else codes.astype(np.int64))
+    if not loaded:
+        return {}
+    all_raw = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
+    )
+    all_regions = pd.Series(
+        pd.Categorical.from_codes(np.concatenate(region_codes), categories=list(region_names))
+    )
+    phones = normalize_phones(
+        all_raw, all_regions, extra_placeholders=config.placeholders, text_dtype="str"
+    )
     tables: dict[str, pd.DataFrame] = {}
     offset = 0
     for source, export in loaded.items():
         frame = export.frame
         n = len(frame)
-        part = phones.iloc[offset : offset + n].set_index(frame.index)
+        table = frame.drop(columns=[c for c in phones.columns if c in frame.columns])
+        for column in phones.columns:
+            values = raws[source].array if column == "raw" else phones[column].array
+            if column != "raw":
+                values = values[offset : offset + n]
+            table[column] = pd.Series(values, index=frame.index, copy=False)
         offset += n
-        joined = frame.drop(columns=[c for c in part.columns if c in frame.columns])
-        tables[source] = pd.concat([joined, part], axis=1)
+        tables[source] = table
     return tables
 
 

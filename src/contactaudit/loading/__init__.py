@@ -15,6 +15,16 @@ Choices where the contract is silent (more in each submodule's docstring):
   ``_row``.
 - Text cells in ``frame`` are the cells as written, except keys (``borrower_id``,
   ``contact_id``, ``message_id``), which lose surrounding white space.
+- Text columns of ``frame`` (keys, phone, name, relationship, status, purpose …) are
+  pandas' Arrow-backed ``str`` dtype, missing = NaN — not Python ``str`` / ``None`` in
+  object columns as the first loaded-table shape said. They share the reader's Arrow
+  buffers with ``original`` (no copy; a key column is only rebuilt when a key has
+  white space to strip), and ``_record_id`` is the key column itself. Building a
+  Python string per cell cost most of the load time and about 1 GB at 1M borrowers +
+  3M contacts (issue 7); every consumer reads these columns with ``notna`` /
+  ``factorize`` / Arrow kernels and turns only finding rows into objects.
+  ``country`` stays object (upper-cased codes or None; few distinct values), and so
+  do ``_phone_column`` and the all-None ``_record_id`` of keyless lists.
 - Warnings name the column by its original header (what the user can find in the
   file) and give at most the first 20 spreadsheet rows.
 - ``info.columns`` maps canonical names to original headers; a wide contacts layout
@@ -49,7 +59,7 @@ from contactaudit.loading.columns import (
 )
 from contactaudit.loading.dates import parse_dates
 from contactaudit.loading.readers import read_table
-from contactaudit.loading.values import as_objects, clean_ids, parse_booleans, parse_countries
+from contactaudit.loading.values import as_text, clean_ids, parse_booleans, parse_countries
 from contactaudit.loading.wide import (
     SLOT_FIELDS,
     WideLayout,
@@ -227,7 +237,7 @@ class _Converter:
             return countries
         if canonical in ID_COLUMNS:
             return clean_ids(values)
-        return as_objects(values)
+        return as_text(values)
 
     def _warn(self, header: str, issue: str, positions: list[int]) -> None:
         if not positions:
@@ -248,8 +258,9 @@ def _long_frame(columns: dict[str, pd.Series], source: str, rows: np.ndarray) ->
     key = RECORD_ID_COLUMN[source]
     record_ids = columns[key] if key is not None and key in columns else None
     n = len(rows)
+    # The key column itself (pandas shares it copy-on-write), not a copy.
     data["_record_id"] = (
-        record_ids.copy() if record_ids is not None else pd.Series([None] * n, dtype=object)
+        record_ids if record_ids is not None else pd.Series([None] * n, dtype=object)
     )
     data["_phone_column"] = pd.Series(["phone"] * n, dtype=object)
     # concat does not consolidate the object columns into one block (a full copy).

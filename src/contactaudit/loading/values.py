@@ -14,7 +14,8 @@ Choices where the contract is silent:
   quietly; anything else → None and a warning (the phone then falls back to the
   default region).
 - Keys (``borrower_id``, ``contact_id``, ``message_id``) lose surrounding white space,
-  because fixed-width database exports pad them; a blank key is None.
+  because fixed-width database exports pad them; a blank key is missing (NaN in the
+  ``str`` column).
 """
 
 from __future__ import annotations
@@ -93,10 +94,12 @@ def parse_countries(values: pd.Series) -> tuple[pd.Series, list[int]]:
 
 
 def as_objects(values: pd.Series) -> pd.Series:
-    """Text as Python ``str`` / ``None`` in an object column (the loaded-table contract).
+    """Text as Python ``str`` / ``None`` in an object column.
 
-    Building a million Python strings is the loader's largest cost; a column with
-    few distinct values (status, relationship, country) builds each one once.
+    Building a million Python strings is costly; a column with few distinct values
+    (status, relationship, country) builds each one once. The loader itself keeps text
+    as pandas ``str`` (see the package docstring); this is for callers that need
+    objects.
     """
     sample = values.iloc[:10000]
     if len(values) > 10000 and sample.nunique() < len(sample) // 2:
@@ -110,7 +113,16 @@ def as_objects(values: pd.Series) -> pd.Series:
     return pd.Series(objects, index=values.index, name=values.name, dtype=object)
 
 
+def as_text(values: pd.Series) -> pd.Series:
+    """Text as pandas' Arrow-backed ``str`` (missing = NaN), without copying it."""
+    return values if values.dtype == "str" else values.astype("str")
+
+
 def clean_ids(values: pd.Series) -> pd.Series:
-    """Keys without surrounding white space; blank keys become None."""
-    text = values.astype("str").str.strip()
-    return as_objects(text.where(text != ""))
+    """Keys without surrounding white space (``str``); blank keys become missing."""
+    text = as_text(values)
+    stripped = text.str.strip()
+    blank = stripped.eq("").fillna(False)
+    if not blank.any() and bool(stripped.eq(text).fillna(True).all()):
+        return text  # nothing to strip: keep the reader's buffers
+    return stripped.where(~blank)

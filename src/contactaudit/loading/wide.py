@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from contactaudit.errors import ColumnError
 from contactaudit.loading.columns import ALIASES, describe_headers, find_header, normalize_header
@@ -203,26 +204,46 @@ def unpivot(
         if "name" in fields:
             empty[:, j] &= is_blank(fields["name"])
     keep = ~empty.ravel()
+    # Cell (record i, slot j) of the row-major grid is item j * n + i of the slots'
+    # columns laid end to end: text columns are gathered with one Arrow take.
+    kept = np.flatnonzero(keep)
+    gather = (kept % k) * n + kept // k
 
-    def grid(arrays: list[np.ndarray]) -> np.ndarray:
-        return np.stack(arrays, axis=1).ravel()[keep]
+    def grid(arrays: list[np.ndarray | pd.Series]) -> pd.Series:
+        if all(isinstance(a, pd.Series) and a.dtype == "str" for a in arrays):
+            chunks = [pa.array(a, type=pa.large_string(), from_pandas=True) for a in arrays]
+            combined = pa.chunked_array(chunks, type=pa.large_string())
+            return _text(combined.take(pa.array(gather)))
+        plain = [
+            a.to_numpy(dtype=object, na_value=None) if isinstance(a, pd.Series) else a
+            for a in arrays
+        ]
+        return _column(np.stack(plain, axis=1).ravel()[keep])
 
     out: dict[str, pd.Series] = {}
     for name, series in shared.items():
-        out[name] = _column(np.repeat(series.to_numpy(), k)[keep])
+        if series.dtype == "str":
+            out[name] = grid([series] * k)
+        else:
+            out[name] = _column(np.repeat(series.to_numpy(), k)[keep])
     present = [f for f in SLOT_FIELDS if any(f in fields for fields in slots)]
     for field_name in present:
-        arrays = []
+        arrays: list[np.ndarray | pd.Series] = []
+        text = any(
+            field_name in fields and records[fields[field_name]].dtype == "str" for fields in slots
+        )
         for fields in slots:
             if field_name in fields:
-                arrays.append(records[fields[field_name]].to_numpy())
+                arrays.append(records[fields[field_name]])
             elif field_name in shared:
-                arrays.append(shared[field_name].to_numpy())
+                arrays.append(shared[field_name])
             elif field_name == "verified_at":
                 arrays.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+            elif text:
+                arrays.append(pd.Series([None] * n, dtype="str"))
             else:
                 arrays.append(np.full(n, None, dtype=object))
-        out[field_name] = _column(grid(arrays))
+        out[field_name] = grid(arrays)
     out["_row"] = _column(np.repeat(rows.astype("int64"), k)[keep])
     phone_columns = np.array([f.get("phone", f.get("name")) for f in slots], dtype=object)
     out["_phone_column"] = _column(np.tile(phone_columns, n)[keep])
@@ -232,3 +253,8 @@ def unpivot(
 def _column(values: np.ndarray) -> pd.Series:
     # Object arrays must stay object: pandas 3 would infer its own str dtype.
     return pd.Series(values, dtype=object) if values.dtype == np.dtype("O") else pd.Series(values)
+
+
+def _text(values: pa.ChunkedArray) -> pd.Series:
+    series = values.to_pandas()
+    return series if series.dtype == "str" else series.astype("str")
