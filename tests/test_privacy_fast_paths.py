@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from contactaudit.privacy import (
     _phone_digest,
     hash_key,
+    mask_and_key_values,
     mask_phone,
     mask_values,
     phone_key_values,
@@ -47,17 +48,26 @@ _E164 = st.one_of(
     st.just(""),
     st.builds(
         lambda cc, n: f"+{cc}{n}",
-        st.sampled_from(["86", "861", "1", "44", "999"]),
+        st.sampled_from(["86", "861", "1", "44", "999", "0", "01", "086", "7", "852", "1246", "3"]),
         st.text(alphabet="0123456789", min_size=0, max_size=13),
     ),
     st.text(max_size=16),
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(_E164, st.one_of(st.none(), st.text(max_size=20))), max_size=12))
 def test_mask_values_equals_mask_phone_per_cell(pairs: list[tuple[str | None, str | None]]) -> None:
     e164 = np.array([p[0] for p in pairs], dtype=object)
     raw = np.array([p[1] for p in pairs], dtype=object)
     expected = [mask_phone(e, None) if e else mask_phone(None, r) for e, r in pairs]
     assert mask_values(e164, raw).tolist() == expected
+
+
+def test_mask_and_key_values_equal_the_separate_functions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "test-key")
+    e164 = pd.Series(["+8613926418573", None, "+12025550143", "", "+8613926418573"])
+    raw = pd.Series(["x", "139****8573", None, "abc 1234567", "y"])
+    masks, keys = mask_and_key_values(e164, raw)
+    assert masks.tolist() == mask_values(e164, raw).tolist()
+    assert keys.tolist() == phone_key_values(e164).tolist()

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,14 +94,74 @@ def phone_keys(e164_values: Iterable[str | None]) -> dict[str, str]:
 
 def phone_key_values(e164: np.ndarray | pd.Series) -> np.ndarray:
     """``phone_key`` per cell (None where there is no number), one HMAC per distinct value."""
-    codes, uniques = pd.factorize(_object_values(e164))
-    digest = _phone_digest(hash_key())
-    # A trailing None answers the NA code (-1); a value that is not a number gets None.
-    hashed = np.array(
-        [digest(v) if isinstance(v, str) and v else None for v in uniques] + [None],
-        dtype=object,
-    )
-    return hashed[np.where(codes < 0, len(uniques), codes)]
+    return _keys(_Numbers(_object_values(e164)))
+
+
+def mask_and_key_values(
+    e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(mask_values(e164, raw), phone_key_values(e164))`` with one factorisation."""
+    numbers = _Numbers(_object_values(e164))
+    return _masks(numbers, _object_values(raw)), _keys(numbers)
+
+
+class _Numbers:
+    """An E.164 column factorised once: ``codes`` index the distinct values (NA → the
+    slot after the last); ``usable[i]`` says whether distinct value ``i`` is a
+    non-empty string. Text columns are dictionary-encoded by Arrow (no Python hashing);
+    anything else by ``pd.factorize``."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.text: Any = None  # the distinct values as an Arrow array, when all are text
+        try:
+            array = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, UnicodeError):
+            codes, uniques = pd.factorize(values)
+            self._uniques = np.asarray(uniques, dtype=object)
+            self.codes = np.where(codes < 0, len(uniques), codes)
+            self.usable = np.array(
+                [isinstance(v, str) and v != "" for v in self._uniques] + [False], dtype=bool
+            )
+            return
+        encoded = pc.dictionary_encode(array)
+        self.text = encoded.dictionary
+        filled = pc.fill_null(encoded.indices, len(self.text))
+        self.codes = filled.to_numpy(zero_copy_only=False).astype(np.int64)
+        nonempty = pc.greater(pc.binary_length(self.text), 0).to_numpy(zero_copy_only=False)
+        self.usable = np.append(nonempty, False)
+
+    def usable_values(self) -> Any:
+        """The usable distinct values: an Arrow string array, or an object array."""
+        if self.text is not None:
+            return self.text.filter(self.usable[:-1])
+        return self._uniques[self.usable[:-1]]
+
+    def usable_bytes(self) -> list[bytes]:
+        import pyarrow as pa
+
+        if self.text is not None:
+            return self.usable_values().cast(pa.binary()).to_pylist()
+        return [v.encode("utf-8") for v in self.usable_values()]
+
+
+def _keys(numbers: _Numbers) -> np.ndarray:
+    inner, outer = _hmac_states(hash_key())
+    inner_copy, outer_copy = inner.copy, outer.copy
+    hashed = np.full(len(numbers.usable), None, dtype=object)
+    digests = []
+    append = digests.append
+    # Inlined HMAC (see _phone_digest): this loop runs once per distinct number.
+    for value in numbers.usable_bytes():
+        i = inner_copy()
+        i.update(value)
+        o = outer_copy()
+        o.update(i.digest())
+        append(o.hexdigest()[:16])
+    hashed[:-1][numbers.usable[:-1]] = digests
+    return hashed[numbers.codes]
 
 
 _BLOCK = 64  # SHA-256 block size
@@ -115,11 +176,7 @@ def _phone_digest(key: bytes) -> Callable[[str], str]:
     The keyed inner and outer states are built once and copied per value: about twice
     as fast as ``hmac.new``/``hmac.digest``, which set up the key for every number.
     """
-    if len(key) > _BLOCK:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(_BLOCK, b"\0")
-    inner = hashlib.sha256(key.translate(_IPAD))
-    outer = hashlib.sha256(key.translate(_OPAD))
+    inner, outer = _hmac_states(key)
 
     def digest(text: str) -> str:
         i = inner.copy()
@@ -129,6 +186,14 @@ def _phone_digest(key: bytes) -> Callable[[str], str]:
         return o.hexdigest()[:16]
 
     return digest
+
+
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after absorbing the key XOR ipad / opad (RFC 2104)."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
 
 
 def _object_values(values: np.ndarray | pd.Series) -> np.ndarray:
@@ -210,22 +275,27 @@ _CN_MOBILE_E164 = r"^\+861[0-9]{10}$"
 def mask_values(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series) -> np.ndarray:
     """``mask_phone`` per position as an object array (the array form of ``mask_series``).
 
-    Each distinct number or cell is masked once; the CN mobiles that make up most of a
-    lender's numbers are masked by whole-array Arrow slicing, the rest by ``mask_phone``.
+    Each distinct number or cell is masked once. Numbers are masked by whole-array
+    Arrow slicing (CN mobiles, and ``+<country code>`` numbers); only cells without a
+    usable number, and E.164 text without a known country code, go through
+    ``mask_phone`` one by one.
     """
     numbers = _object_values(e164)
     cells = _object_values(raw)
     if len(numbers) != len(cells):
         raise ValueError("e164 and raw must be aligned column by column")
-    out = np.full(len(numbers), None, dtype=object)
-    codes, uniques = pd.factorize(numbers)
-    usable = np.array([isinstance(v, str) and v != "" for v in uniques] + [False], dtype=bool)
-    codes = np.where(codes < 0, len(uniques), codes)
-    has_number = usable[codes]
+    return _masks(_Numbers(numbers), cells)
+
+
+def _masks(numbers: _Numbers, cells: np.ndarray) -> np.ndarray:
+    if len(numbers.codes) != len(cells):
+        raise ValueError("e164 and raw must be aligned column by column")
+    out = np.full(len(cells), None, dtype=object)
+    has_number = numbers.usable[numbers.codes]
     if has_number.any():
-        masked = np.full(len(uniques) + 1, None, dtype=object)
-        masked[: len(uniques)][usable[:-1]] = _mask_numbers(uniques[usable[:-1]])
-        out[has_number] = masked[codes[has_number]]
+        masked = np.full(len(numbers.usable), None, dtype=object)
+        masked[:-1][numbers.usable[:-1]] = _mask_numbers(numbers.usable_values())
+        out[has_number] = masked[numbers.codes[has_number]]
     if not has_number.all():
         cell_codes, cell_uniques = pd.factorize(cells[~has_number])
         cell_masked = np.array([mask_phone(None, v) for v in cell_uniques] + [None], dtype=object)
@@ -233,17 +303,21 @@ def mask_values(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series) -> np
     return out
 
 
-def _mask_numbers(values: np.ndarray) -> np.ndarray:
-    """``mask_phone(v, None)`` for distinct non-empty strings."""
+def _mask_numbers(values: Any) -> np.ndarray:
+    """``mask_phone(v, None)`` for distinct non-empty strings (Arrow or object array)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out = np.empty(len(values), dtype=object)
-    try:
-        text = pa.array(values, type=pa.string())
-    except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: the slow path
-        out[:] = [mask_phone(v, None) for v in values]
-        return out
+    if isinstance(values, pa.Array):
+        text = values
+    else:
+        try:
+            text = pa.array(values, type=pa.string())
+        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: the slow path
+            out[:] = [mask_phone(v, None) for v in values]
+            return out
+    done = np.zeros(len(values), dtype=bool)
     cn = pc.match_substring_regex(text, _CN_MOBILE_E164).to_numpy(zero_copy_only=False)
     if cn.any():
         mobiles = text.filter(pa.array(cn))
@@ -254,5 +328,47 @@ def _mask_numbers(values: np.ndarray) -> np.ndarray:
             pc.utf8_slice_codeunits(mobiles, 10, 14),
             "",
         ).to_numpy(zero_copy_only=False)
-    out[~cn] = [mask_phone(v, None) for v in values[~cn]]
+        done |= cn
+    # Other E.164 text: "+<cc>", a star per hidden national digit, the last 4 digits.
+    # _split_e164 takes the shortest 1-3 digit prefix whose value is a country code.
+    plain = pc.match_substring_regex(text, r"^\+[0-9]+$").to_numpy(zero_copy_only=False)
+    size = np.zeros(len(values), dtype=np.int64)
+    if (plain & ~done).any():
+        for width in (3, 2, 1):  # the shortest match wins: it is written last
+            prefix = pc.cast(
+                pc.utf8_slice_codeunits(pc.if_else(pa.array(plain), text, "+0"), 1, 1 + width),
+                pa.int64(),
+            )
+            hit = pc.is_in(prefix, value_set=_country_codes()).to_numpy(zero_copy_only=False)
+            size[hit & plain & ~done] = width
+    for width in (1, 2, 3):
+        rows = size == width
+        if not rows.any():
+            continue
+        numbers = text.filter(pa.array(rows))
+        country = pc.utf8_slice_codeunits(numbers, 0, 1 + width)  # "+" and the code
+        national = pc.subtract(pc.utf8_length(numbers), 1 + width).to_numpy()
+        stars = pa.array(np.maximum(national - 4, 0))
+        tail = pc.if_else(
+            pa.array(national > 4), pc.utf8_slice_codeunits(numbers, -4), pa.scalar("", pa.string())
+        )
+        # Four or fewer national digits: all hidden, shown as "****".
+        stars_text = pc.if_else(
+            pa.array(national > 4), pc.binary_repeat("*", stars), pa.scalar("****", pa.string())
+        )
+        out[rows] = pc.binary_join_element_wise(country, stars_text, tail, "").to_numpy(
+            zero_copy_only=False
+        )
+        done |= rows
+    if not done.all():
+        rest = text.filter(pa.array(~done)).to_pylist()
+        out[~done] = np.array([mask_phone(v, None) for v in rest] + [None], dtype=object)[:-1]
     return out
+
+
+@lru_cache(maxsize=1)
+def _country_codes() -> Any:
+    import phonenumbers
+    import pyarrow as pa
+
+    return pa.array(sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE), type=pa.int64())
