@@ -41,7 +41,7 @@ from contactaudit.models import (
     severity_rank,
 )
 from contactaudit.phones import normalize_phones
-from contactaudit.privacy import mask_values, phone_key_values
+from contactaudit.privacy import mask_and_key_values
 
 Progress = Callable[[str], None]
 
@@ -305,8 +305,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     remediations = np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
     slot["remediation"][:] = remediations[code_ix]
     slot["source"][:] = np.asarray(sources, dtype=object)[source_ix[order]]
-    slot["phone_masked"][:] = mask_values(slot["e164"], slot["raw"])
-    slot["phone_key"][:] = phone_key_values(slot["e164"])
+    slot["phone_masked"][:], slot["phone_key"][:] = mask_and_key_values(slot["e164"], slot["raw"])
     slot["status"][:] = None
     # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
     frame = pd.DataFrame(block.T, columns=text_columns, dtype=object, copy=False)
