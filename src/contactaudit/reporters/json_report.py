@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -144,8 +145,7 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
             elif name == "related":
                 parts.append(_related_json(related[start:stop]))
             else:
-                values, codes = encoded[name]
-                parts.append(values.take(pa.array(codes[start:stop])))
+                parts.append(encoded[name].piece(start, stop))
         parts.append("}")
         lines = pc.binary_join_element_wise(*parts, "")
         text = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), _SEPARATOR)
@@ -154,33 +154,58 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
     yield b"\n  ]\n}\n"
 
 
-def _encode_column(series: pd.Series) -> tuple[pa.Array, np.ndarray]:
-    """``(JSON text of each distinct value + "null" last, code per finding)``."""
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    codes = np.where(codes < 0, len(uniques), codes)
-    texts = _json_values(np.asarray(uniques, dtype=object))
-    return pa.concat_arrays([texts, pa.array(["null"])]), codes
+@dataclass(frozen=True)
+class _Encoded:
+    """A column's JSON text: per finding, or per distinct value plus a code per finding."""
+
+    texts: pa.Array
+    codes: np.ndarray | None = None
+
+    def piece(self, start: int, stop: int) -> pa.Array:
+        if self.codes is None:
+            return self.texts.slice(start, stop - start)
+        return self.texts.take(pa.array(self.codes[start:stop]))
 
 
-def _json_values(values: np.ndarray) -> pa.Array:
-    """``json.dumps(v, ensure_ascii=False)`` of each value, as an Arrow string array.
+_SAMPLE = 4096
+_MOSTLY_DISTINCT = 0.25
 
-    Plain text is quoted by one Arrow join; ``json.dumps`` runs only for the few values
-    that need escapes, and for every value of a column that is not all text.
+
+def _encode_column(series: pd.Series) -> _Encoded:
+    """The JSON text of a column's values, ``null`` for missing ones.
+
+    Text columns go to Arrow once. Repetitive ones (codes, severities, messages …) are
+    dictionary-encoded and only their distinct values quoted; mostly distinct ones
+    (ids, keys, masks) are quoted whole, which is cheaper than hashing them. Anything
+    that is not all text is encoded by ``json.dumps`` once per distinct value.
     """
     try:
-        text = pa.array(values, type=pa.string())
+        text = pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     except (pa.ArrowException, UnicodeError):
-        return pa.array(
-            [json.dumps(v, ensure_ascii=False, default=_default) for v in values],
-            type=pa.string(),
-        )
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+        dumped = [json.dumps(v, ensure_ascii=False, default=_default) for v in uniques]
+        texts = pa.array([*dumped, "null"], type=pa.string())
+        return _Encoded(texts, np.where(codes < 0, len(uniques), codes))
+    step = max(1, len(text) // _SAMPLE)
+    sample = text.take(pa.array(np.arange(0, len(text), step)))
+    if pc.count_distinct(sample).as_py() > _MOSTLY_DISTINCT * len(sample):
+        return _Encoded(pc.fill_null(_json_text(text), "null"))
+    encoded = pc.dictionary_encode(text)
+    texts = pa.concat_arrays([_json_text(encoded.dictionary), pa.array(["null"])])
+    codes = pc.fill_null(encoded.indices, len(encoded.dictionary))
+    return _Encoded(texts, codes.to_numpy(zero_copy_only=False))
+
+
+def _json_text(text: pa.Array) -> pa.Array:
+    """``json.dumps(v, ensure_ascii=False)`` of each string (nulls stay null): one Arrow
+    join puts plain text between quotes; ``json.dumps`` runs only for values that need
+    escapes (a quote, a backslash, a control character)."""
     quoted = pc.binary_join_element_wise('"', text, '"', "")
-    escape = pc.match_substring_regex(text, _NEEDS_ESCAPE)
+    escape = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
     if not pc.any(escape).as_py():
         return quoted
-    where = np.flatnonzero(escape.to_numpy(zero_copy_only=False))
-    dumped = [json.dumps(v, ensure_ascii=False) for v in values[where]]
+    where = pa.array(np.flatnonzero(escape.to_numpy(zero_copy_only=False)))
+    dumped = [json.dumps(v, ensure_ascii=False) for v in text.take(where).to_pylist()]
     return pc.replace_with_mask(quoted, escape, pa.array(dumped, type=pa.string()))
 
 
@@ -210,12 +235,8 @@ def _related_json(values: np.ndarray) -> pa.Array:
 
 
 def _quoted(text: pa.Array) -> pa.Array:
-    """JSON text of an Arrow string array, null as ``null`` (per distinct value)."""
-    encoded = pc.dictionary_encode(text)
-    dictionary = encoded.dictionary.to_numpy(zero_copy_only=False)
-    values = pa.concat_arrays([_json_values(dictionary), pa.array(["null"])])
-    indices = pc.fill_null(encoded.indices, len(dictionary))
-    return values.take(indices)
+    """JSON text of an Arrow string array, null as ``null``."""
+    return pc.fill_null(_json_text(text), "null")
 
 
 def _related_objects(values: Any) -> list[list[dict[str, Any]]]:
