@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from contactaudit.models import AuditReport, Related
@@ -128,3 +129,19 @@ def test_arrow_string_columns_and_non_text_values_round_trip() -> None:
     text = json_report.render(report)
     assert json.loads(text) == json_report.report_to_dict(report)
     assert [x["record_id"] for x in json.loads(text)["findings"]][:4] == [7, None, "C005", 9.5]
+
+
+def test_repetitive_and_distinct_columns_take_both_encodings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 20 copies: codes, messages (some with escapes) repeat; record ids are all distinct.
+    base = sample_report().findings
+    frame = pd.concat([base] * 20, ignore_index=True)
+    frame["record_id"] = [f'R"{i}' if i % 7 else None for i in range(len(frame))]
+    frame.loc[::3, "message"] = 'has "quotes" and \\ backslash'
+    monkeypatch.setattr(json_report, "CHUNK_ROWS", 64)
+    report = sample_report(findings=frame, reveal_phones=True)
+    _roundtrip(report)
+    assert json.loads(json_report.render(report))["findings"][3]["message"] == (
+        'has "quotes" and \\ backslash'
+    )
