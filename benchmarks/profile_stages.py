@@ -138,8 +138,8 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     stages.mark("assemble_findings")
 
     from contactaudit.models import AuditReport
-    from contactaudit.outputs import write_atomic, write_atomic_chunks
-    from contactaudit.reporters import render, render_chunks
+    from contactaudit.outputs import write_atomic_chunks
+    from contactaudit.reporters import render_chunks
 
     report = AuditReport(
         command="audit",
@@ -154,10 +154,8 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     # As the CLI does it: rendered and written chunk by chunk, one stage.
     write_atomic_chunks(out / "profile-report.json", render_chunks(report, "json"))
     stages.mark("render+write json (streamed)")
-    payload = render(report, "csv")
-    stages.mark("render csv")
-    write_atomic(out / "profile-findings.csv", payload)
-    stages.mark("write csv")
+    write_atomic_chunks(out / "profile-findings.csv", render_chunks(report, "csv"))
+    stages.mark("render+write csv (streamed)")
     (out / "profile-report.json").unlink()
     (out / "profile-findings.csv").unlink()
 
