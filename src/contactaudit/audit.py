@@ -156,7 +156,10 @@ def normalise_tables(
     if not loaded:
         return {}
     all_raw = pd.Series(
-        pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
+        pd.arrays.ArrowStringArray(
+            pa.chunked_array(chunks, type=pa.large_string()),
+            dtype=pd.StringDtype("pyarrow", na_value=np.nan),
+        )
     )
     all_regions = pd.Series(
         pd.Categorical.from_codes(np.concatenate(region_codes), categories=list(region_names))

@@ -1824,11 +1824,11 @@ def normalize_phones(
     e164 = _e164_text(key, long_keys)
     if text_dtype == "str":
         raw_out = pd.Series(
-            raw.array if raw.dtype == "str" else pd.arrays.ArrowStringArray(texts),
+            raw.array if raw.dtype == "str" else _str_array(texts),
             index=raw.index,
             copy=False,
         )
-        e164_out = pd.Series(pd.arrays.ArrowStringArray(e164), index=raw.index, copy=False)
+        e164_out = pd.Series(_str_array(e164), index=raw.index, copy=False)
     else:
         raw_out = pd.Series(
             texts.to_numpy(zero_copy_only=False) if n else np.empty(0, dtype=object),
@@ -1861,6 +1861,11 @@ def normalize_phones(
         },
         copy=False,  # the arrays are ours; copying 4M-row object columns costs a second
     )
+
+
+def _str_array(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Arrow text as pandas' ``str`` array (NaN for missing), without a copy."""
+    return pd.arrays.ArrowStringArray(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 def _arrow_cells(raw: pd.Series) -> pa.Array:

@@ -112,9 +112,18 @@ def arrow_text(values: pd.Series) -> pa.Array:
 def number_keys(*frames: pd.DataFrame | None) -> list[np.ndarray]:
     """One int64 key per row of each frame for its usable number, ``NO_KEY`` otherwise.
 
-    Keys are comparable across the frames. They are the E.164 digits when every value
-    is a well-formed E.164 string, else codes over the union of the values.
+    Keys are comparable across the frames. They are the ``e164_key`` column that
+    ``normalize_phones`` writes (the E.164 digits as int64) when every frame has it;
+    else the E.164 digits parsed from the text when every value is a well-formed
+    E.164 string, else codes over the union of the values.
     """
+    if all(f is None or "e164_key" in f for f in frames):
+        return [
+            np.zeros(0, dtype=np.int64)
+            if f is None
+            else np.where(_usable_flags(f), f["e164_key"].to_numpy(dtype=np.int64), NO_KEY)
+            for f in frames
+        ]
     present = [f if f is not None else pd.DataFrame() for f in frames]
     texts, masks = zip(*(usable_numbers(f) for f in present), strict=True) if present else ((), ())
     keys = [_e164_digits(t) for t in texts]
@@ -253,12 +262,30 @@ def relationship_canon(values: pd.Series, config: AuditConfig) -> np.ndarray:
     return lookup[codes]  # code -1 (missing) picks the trailing blank
 
 
+def take_objects(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """``values`` at ``positions`` as an object array with None for missing.
+
+    Takes first, then converts: an Arrow-backed ``str`` column of millions of rows is
+    never turned into Python objects as a whole (that cost seconds per call).
+    """
+    if values.dtype == object:
+        out = values.to_numpy()[positions]
+    else:
+        out = values.array.take(np.asarray(positions, dtype=np.int64)).to_numpy(
+            dtype=object, na_value=None
+        )
+        return np.asarray(out, dtype=object)
+    missing = pd.isna(out)
+    if missing.any():
+        out = out.copy()
+        out[missing] = None
+    return out
+
+
 def refs(frame: pd.DataFrame, positions: np.ndarray, source: str) -> list[Related]:
     """``Related`` entries for the given row positions of a table."""
     rows = frame["_row"].to_numpy()[positions].tolist()
-    ids = frame["_record_id"].to_numpy(dtype=object)[positions]
-    ids[pd.isna(ids)] = None
-    id_list = ids.tolist()
+    id_list = take_objects(frame["_record_id"], positions).tolist()
     # tuple.__new__ skips the NamedTuple constructor's Python frame (40 % faster).
     return list(map(_NEW_TUPLE, repeat(Related), zip(repeat(source), rows, id_list)))
 
@@ -319,13 +346,18 @@ def pair_related(
 def finding_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     """Only the columns a finding needs, at the given positions (cheaper than all)."""
     columns = [c for c in _FINDING_COLUMNS if c in frame.columns]
-    # Plain arrays column by column: frame[columns] copies whole blocks (0.6 s on 3M
-    # rows), frame.iloc[positions] copies every column, and Series.take also takes
-    # the index.
-    # dtype kept: object columns must not be re-inferred as Arrow-backed str.
-    return pd.DataFrame(
-        {c: pd.Series(frame[c].to_numpy()[positions], dtype=frame[c].dtype) for c in columns}
-    )
+    # Column by column, taking before converting: frame[columns] copies whole blocks
+    # (0.6 s on 3M rows), frame.iloc[positions] copies every column, Series.take also
+    # takes the index, and to_numpy() on an Arrow str column builds every row's string.
+    # Text comes out as object (None for missing), which check_frame wants anyway.
+    data: dict[str, pd.Series] = {}
+    for c in columns:
+        values = frame[c]
+        if values.dtype == object or values.dtype == "str":
+            data[c] = pd.Series(take_objects(values, positions), dtype=object)
+        else:
+            data[c] = pd.Series(values.to_numpy()[positions], dtype=values.dtype)
+    return pd.DataFrame(data)
 
 
 def findings(

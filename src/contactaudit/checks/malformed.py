@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from contactaudit import phones
+from contactaudit.checks._crossrecord import finding_rows, take_objects
 from contactaudit.models import check_frame, empty_check_frame
 
 # Message per code; ``{detail}`` is filled from normalize_phones' ``detail`` column.
@@ -75,27 +77,39 @@ def check_malformed(table: pd.DataFrame, source: str) -> pd.DataFrame:
     """One finding per cell of a normalised ``table`` whose ``malformed`` is set."""
     if table.empty or "malformed" not in table.columns:
         return empty_check_frame()
-    rows = table[table["malformed"].notna()]
-    if rows.empty:
+    pos = np.flatnonzero(table["malformed"].notna().to_numpy(dtype=bool))
+    if len(pos) == 0:
         return empty_check_frame()
+    # Only the finding rows' columns are taken (a boolean mask would copy the table).
+    rows = finding_rows(table, pos)
     if "borrower_id" not in rows.columns:  # reference lists have no borrower
-        rows = rows.assign(borrower_id=None)
-    codes = rows["malformed"].astype(object)
+        rows["borrower_id"] = None
+    codes = take_objects(table["malformed"], pos)
     details = (
-        rows["detail"].astype(object).where(rows["detail"].notna(), "")
-        if "detail" in rows.columns
-        else pd.Series("", index=rows.index, dtype=object)
+        take_objects(table["detail"], pos)
+        if "detail" in table.columns
+        else np.full(len(pos), None, dtype=object)
     )
-    pairs = pd.DataFrame({"code": codes.to_numpy(), "detail": details.to_numpy()})
-    distinct = pairs.drop_duplicates().reset_index(drop=True)
-    distinct["message"] = [
-        message_for(code, detail or None)
-        for code, detail in zip(distinct["code"], distinct["detail"], strict=True)
-    ]
-    messages = pairs.merge(distinct, on=["code", "detail"], how="left", sort=False)["message"]
+    # One message per distinct (code, detail) pair.
+    code_ix, code_values = pd.factorize(codes)
+    detail_ix, detail_values = pd.factorize(details, use_na_sentinel=True)
+    pair = code_ix * (len(detail_values) + 1) + (detail_ix + 1)
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    texts = np.array(
+        [
+            message_for(
+                code_values[p // (len(detail_values) + 1)],
+                (detail_values[p % (len(detail_values) + 1) - 1] or None)
+                if p % (len(detail_values) + 1)
+                else None,
+            )
+            for p in distinct.tolist()
+        ],
+        dtype=object,
+    )
     return check_frame(
         rows,
-        codes.reset_index(drop=True),
+        pd.Series(codes, dtype=object),
         source,
-        messages.reset_index(drop=True),
+        pd.Series(texts[inverse.reshape(-1)], dtype=object),
     )

@@ -124,7 +124,9 @@ def self_contact_mismatch(
 
 
 def _phone_columns(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({c: frame[c].take(positions) for c in ("e164", "usable") if c in frame})
+    return pd.DataFrame(
+        {c: frame[c].take(positions) for c in ("e164", "usable", "e164_key") if c in frame}
+    )
 
 
 def name_conflict(contacts: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:

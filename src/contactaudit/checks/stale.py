@@ -29,17 +29,14 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from contactaudit.checks._crossrecord import (
-    arrow_text,
+    NO_KEY,
     concat_findings,
     counted,
     findings,
     gc_paused,
-    usable_mask,
-    usable_numbers,
+    number_keys,
 )
 from contactaudit.config import AuditConfig
 from contactaudit.vocab import TRUE_TOKENS, fold_text
@@ -65,20 +62,22 @@ def check_stale(
     config: AuditConfig,
 ) -> pd.DataFrame:
     """Findings of the stale family over normalised borrowers and contacts."""
-    disconnected = _reference_list(reassigned, "disconnected_at")
-    opted = _reference_list(opt_outs, None)
+    # One key space for the tables and both lists: numbers are matched as int64 keys.
+    bkey, ckey, rkey, okey = number_keys(borrowers, contacts, reassigned, opt_outs)
+    disconnected = _reference_list(reassigned, rkey, "disconnected_at")
+    opted = _reference_list(opt_outs, okey, None)
     today = int(np.datetime64(as_of, "D").astype(np.int64))
     parts = []
-    for frame, source in ((borrowers, "borrowers"), (contacts, "contacts")):
+    for frame, source, key in ((borrowers, "borrowers", bkey), (contacts, "contacts", ckey)):
         if frame is None or frame.empty:
             continue
-        numbers, usable = usable_numbers(frame)
+        usable = key != NO_KEY
         columns = [c for c in VERIFICATION_COLUMNS[source] if c in frame]
         verified = _verification_day(frame, columns)
-        parts.append(phone_reassigned(frame, source, usable, numbers, verified, disconnected))
+        parts.append(phone_reassigned(frame, source, usable, key, verified, disconnected))
         if columns:
             parts.append(verification_age(frame, source, usable, verified, columns, today, config))
-        parts.append(phone_opted_out(frame, source, usable, numbers, opted))
+        parts.append(phone_opted_out(frame, source, usable, key, opted))
     return concat_findings(parts)
 
 
@@ -86,9 +85,9 @@ def phone_reassigned(
     frame: pd.DataFrame,
     source: str,
     usable: np.ndarray,
-    numbers: pa.Array | None,
+    numbers: np.ndarray,
     verified: np.ndarray,
-    disconnected: tuple[pa.Array, np.ndarray] | None,
+    disconnected: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
     """phone-reassigned: on the list, disconnected on/after the last verification."""
     if disconnected is None:
@@ -137,8 +136,8 @@ def phone_opted_out(
     frame: pd.DataFrame,
     source: str,
     usable: np.ndarray,
-    numbers: pa.Array | None,
-    opted: tuple[pa.Array, np.ndarray] | None,
+    numbers: np.ndarray,
+    opted: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
     """phone-opted-out: on the opt-out list, or the borrower's sms_opt_out is true."""
     listed = np.zeros(len(frame), dtype=bool)
@@ -178,35 +177,33 @@ def _verification_day(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def _reference_list(
-    frame: pd.DataFrame | None, date_column: str | None
-) -> tuple[pa.Array, np.ndarray] | None:
-    """Distinct usable numbers of a reference list, with each one's latest date."""
+    frame: pd.DataFrame | None, key: np.ndarray, date_column: str | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Distinct usable number keys of a reference list (sorted), with each one's latest date."""
     if frame is None:
         return None
-    pos = np.flatnonzero(usable_mask(frame))
-    numbers = frame["e164"].iloc[pos] if "e164" in frame else pd.Series([], dtype=object)
+    pos = np.flatnonzero(key != NO_KEY)
     if date_column is not None and date_column in frame:
         days = _days(frame[date_column].iloc[pos])
         days = np.where(days == _NAT, _UNDATED, days)
     else:
         days = np.full(len(pos), _UNDATED, dtype=np.int64)
-    codes, uniques = pd.factorize(numbers)
-    latest = np.full(len(uniques), _NAT, dtype=np.int64)
-    np.maximum.at(latest, codes, days)
-    return arrow_text(pd.Series(np.asarray(uniques, dtype=object))), latest
+    listed, codes = np.unique(key[pos], return_inverse=True)
+    latest = np.full(len(listed), _NAT, dtype=np.int64)
+    np.maximum.at(latest, codes.reshape(-1), days)
+    return listed, latest
 
 
 def _list_lookup(
-    numbers: pa.Array | None, usable: np.ndarray, reference: tuple[pa.Array, np.ndarray]
+    numbers: np.ndarray, usable: np.ndarray, reference: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
     """Each usable row's date from a reference list, ``_NAT`` when it is not listed."""
     listed, dates = reference
-    if len(listed) == 0 or numbers is None:
+    if len(listed) == 0:
         return np.full(len(usable), _NAT, dtype=np.int64)
-    index = pc.index_in(numbers, value_set=listed)
-    index = pc.fill_null(index, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    found = usable & (index >= 0)
-    return np.where(found, dates[np.where(found, index, 0)], _NAT)
+    index = np.minimum(np.searchsorted(listed, numbers), len(listed) - 1)
+    found = usable & (listed[index] == numbers)
+    return np.where(found, dates[index], _NAT)
 
 
 def _true_flags(values: pd.Series) -> np.ndarray:
