@@ -145,3 +145,14 @@ def test_repetitive_and_distinct_columns_take_both_encodings(
     assert json.loads(json_report.render(report))["findings"][3]["message"] == (
         'has "quotes" and \\ backslash'
     )
+
+
+def test_chunk_boundaries_do_not_show_in_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = sample_report()
+    whole = json_report.render(report)
+    monkeypatch.setattr(json_report, "CHUNK_ROWS", 2)
+    assert json_report.render(report) == whole
+    lines = whole.splitlines()
+    findings = lines[lines.index('  "findings": [') + 1 : -2]
+    assert all(line.startswith('    {"code": ') for line in findings)
+    assert all(line.endswith("},") for line in findings[:-1]) and findings[-1].endswith("}")

@@ -56,7 +56,7 @@ _NULL_TEXT = pa.scalar(None, pa.string())
 
 BOM = "\ufeff"
 LINE_END = "\r\n"
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 20_000
 
 
 def render(report: AuditReport, *, reveal_phones: bool = False) -> bytes:

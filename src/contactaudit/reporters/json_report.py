@@ -29,7 +29,7 @@ from contactaudit.models import AuditReport
 from contactaudit.reporters._common import flat_related
 
 SCHEMA_VERSION = 1
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 10_000
 
 _FIELDS = (
     "code",
@@ -149,21 +149,24 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
         parts.append("}")
         lines = pc.binary_join_element_wise(*parts, "")
         text = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), _SEPARATOR)
-        yield ("\n" if start == 0 else _SEPARATOR).encode() + _INDENT.encode()
+        yield ("\n" + _INDENT if start == 0 else _SEPARATOR).encode()
         yield text[0].as_buffer().to_pybytes()
     yield b"\n  ]\n}\n"
 
 
 @dataclass(frozen=True)
 class _Encoded:
-    """A column's JSON text: per finding, or per distinct value plus a code per finding."""
+    """A column's JSON text: per distinct value plus a code per finding, or computed
+    piece by piece from the values themselves."""
 
-    texts: pa.Array
+    texts: pa.Array | None = None
     codes: np.ndarray | None = None
+    values: np.ndarray | None = None
 
     def piece(self, start: int, stop: int) -> pa.Array:
-        if self.codes is None:
-            return self.texts.slice(start, stop - start)
+        if self.values is not None:
+            return _json_piece(self.values[start:stop])
+        assert self.texts is not None and self.codes is not None
         return self.texts.take(pa.array(self.codes[start:stop]))
 
 
@@ -174,26 +177,40 @@ _MOSTLY_DISTINCT = 0.25
 def _encode_column(series: pd.Series) -> _Encoded:
     """The JSON text of a column's values, ``null`` for missing ones.
 
-    Text columns go to Arrow once. Repetitive ones (codes, severities, messages …) are
-    dictionary-encoded and only their distinct values quoted; mostly distinct ones
-    (ids, keys, masks) are quoted whole, which is cheaper than hashing them. Anything
-    that is not all text is encoded by ``json.dumps`` once per distinct value.
+    Repetitive columns (codes, severities, messages …) are factorised and only their
+    distinct values encoded. Mostly distinct ones (ids, keys, masks; judged on a
+    sample) are encoded a piece at a time when the piece is rendered: hashing them
+    would cost more than it saves, and a whole-column copy would only add memory.
     """
+    values = series.to_numpy(dtype=object)
+    step = max(1, len(values) // _SAMPLE)
+    sample = values[::step]
+    if len(pd.unique(sample)) > _MOSTLY_DISTINCT * len(sample):
+        return _Encoded(values=values)
+    codes, uniques = pd.factorize(values)
+    texts = pa.concat_arrays([_json_piece(np.asarray(uniques, dtype=object)), pa.array(["null"])])
+    return _Encoded(texts=texts, codes=np.where(codes < 0, len(uniques), codes))
+
+
+def _json_piece(values: np.ndarray) -> pa.Array:
+    """JSON text per value, ``null`` for None/NaN: Arrow for text, ``json.dumps`` per
+    value for anything else."""
     try:
-        text = pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        text = pa.array(values, type=pa.string(), from_pandas=True)
     except (pa.ArrowException, UnicodeError):
-        codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-        dumped = [json.dumps(v, ensure_ascii=False, default=_default) for v in uniques]
-        texts = pa.array([*dumped, "null"], type=pa.string())
-        return _Encoded(texts, np.where(codes < 0, len(uniques), codes))
-    step = max(1, len(text) // _SAMPLE)
-    sample = text.take(pa.array(np.arange(0, len(text), step)))
-    if pc.count_distinct(sample).as_py() > _MOSTLY_DISTINCT * len(sample):
-        return _Encoded(pc.fill_null(_json_text(text), "null"))
-    encoded = pc.dictionary_encode(text)
-    texts = pa.concat_arrays([_json_text(encoded.dictionary), pa.array(["null"])])
-    codes = pc.fill_null(encoded.indices, len(encoded.dictionary))
-    return _Encoded(texts, codes.to_numpy(zero_copy_only=False))
+        dumped = [
+            "null" if _missing(v) else json.dumps(v, ensure_ascii=False, default=_default)
+            for v in values
+        ]
+        return pa.array(dumped, type=pa.string())
+    return pc.fill_null(_json_text(text), "null")
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers
+        return False
 
 
 def _json_text(text: pa.Array) -> pa.Array:
