@@ -425,8 +425,12 @@ def audit(
                 reveal_phones=reveal_phones,
                 progress=progress,
             )
+        report = run.report
+        # Rendering needs only the report: free the loaded and normalised tables first
+        # (GBs at a million borrowers).
+        del run
         return _finish(
-            run.report,
+            report,
             fmt=fmt,
             output=output,
             out_dir=out_dir,
