@@ -66,8 +66,9 @@ CHECK_COLUMNS: tuple[str, ...] = (
     "related",
 )
 
-# Columns of the assembled findings frame held by AuditReport.findings.
-FINDING_COLUMNS: tuple[str, ...] = (
+# A finding's fields as the JSON report and findings.csv present them (DESIGN §6),
+# in order; --reveal-phones appends REVEAL_FIELDS.
+REPORT_FIELDS: tuple[str, ...] = (
     "code",
     "severity",
     "remediation",
@@ -81,9 +82,11 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "message",
     "related",
     "status",
-    "e164",
-    "raw",
 )
+REVEAL_FIELDS: tuple[str, ...] = ("phone_e164", "phone_raw")
+
+# Columns of the assembled findings frame held by AuditReport.findings.
+FINDING_COLUMNS: tuple[str, ...] = (*REPORT_FIELDS, "e164", "raw")
 
 
 def empty_check_frame() -> pd.DataFrame:

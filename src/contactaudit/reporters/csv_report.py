@@ -30,25 +30,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from contactaudit.models import AuditReport
+from contactaudit.models import REPORT_FIELDS, REVEAL_FIELDS, AuditReport
 from contactaudit.reporters._common import related_text_array
 
-FIELDS: tuple[str, ...] = (
-    "code",
-    "severity",
-    "remediation",
-    "source",
-    "row",
-    "record_id",
-    "borrower_id",
-    "column",
-    "phone_masked",
-    "phone_key",
-    "message",
-    "related",
-    "status",
-)
-REVEAL_FIELDS: tuple[str, ...] = ("phone_e164", "phone_raw")
+FIELDS = REPORT_FIELDS
 
 # The characters a spreadsheet treats as the start of a formula (OWASP list).
 _FORMULA_START = pa.array(["=", "+", "-", "@", "\t", "\r", "\n"])

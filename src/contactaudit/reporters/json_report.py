@@ -25,25 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from contactaudit import __version__
-from contactaudit.models import AuditReport
+from contactaudit.models import REPORT_FIELDS, AuditReport
 from contactaudit.reporters._common import flat_related
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 10_000
 
-_FIELDS = (
-    "code",
-    "severity",
-    "remediation",
-    "source",
-    "row",
-    "record_id",
-    "borrower_id",
-    "column",
-    "phone_masked",
-    "phone_key",
-    "message",
-)
+# The scalar fields; related and status are written separately.
+_FIELDS = REPORT_FIELDS[: REPORT_FIELDS.index("related")]
 
 # What json.dumps(ensure_ascii=False) escapes; everything else goes between quotes as is.
 _NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
