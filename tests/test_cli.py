@@ -364,3 +364,14 @@ def test_without_a_terminal_stderr_is_one_summary_line_and_quiet_silences_it(
     assert lines[0].startswith("contactaudit: audit findings=")
     assert lines[0].endswith("exit=1")
     assert invoke("audit", b, c, "--as-of", AS_OF, "--format", "json", "-q").stderr == ""
+
+
+def test_gate_out_dir_may_not_overwrite_an_input(tmp_path: Path) -> None:
+    (tmp_path / "report.html").write_bytes((SAMPLE / "campaign.csv").read_bytes())
+    result = invoke(
+        "gate", tmp_path / "report.html", "--borrowers", SAMPLE / "borrowers.csv",
+        "--approved-out", tmp_path / "ok.csv", "--blocked-out", tmp_path / "no.csv",
+        "--out-dir", tmp_path,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "also an input" in result.stderr

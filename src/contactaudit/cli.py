@@ -354,10 +354,44 @@ def _config_file(config_path: Path | None) -> Path | None:
     return found[0] if found is not None else None
 
 
-def _input(cli_value: Path | None, config: Any, source: str) -> Path | str | None:
-    if cli_value is not None:
-        return cli_value
-    return config.inputs.get(source)
+def _inputs(
+    config: Any,
+    borrowers: Path | None,
+    contacts: Path | None,
+    reassigned: Path | None,
+    opt_outs: Path | None,
+    campaign: Path | None = None,
+) -> Any:
+    """The inputs to read: each command-line path, else the config's [inputs] entry."""
+    from contactaudit.audit import AuditInputs
+
+    given = {
+        "borrowers": borrowers,
+        "contacts": contacts,
+        "reassigned": reassigned,
+        "opt_outs": opt_outs,
+        "campaign": campaign,
+    }
+    return AuditInputs(
+        **{
+            source: path if path is not None else config.inputs.get(source)
+            for source, path in given.items()
+        }
+    )
+
+
+def _guard_outputs(
+    outputs: list[Path | None], out_dir: Path | None, inputs: Any, config_path: Path | None
+) -> None:
+    """Refuse (exit 2) any output — --out-dir's files included — that is an input."""
+    from contactaudit.outputs import refuse_inputs_as_outputs
+    from contactaudit.reporters import OUT_DIR_FILES
+
+    if out_dir is not None:
+        outputs = [*outputs, *(out_dir / name for name in (*OUT_DIR_FILES, "suppression.csv"))]
+    refuse_inputs_as_outputs(
+        outputs, [*(path for _, path in inputs.items()), _config_file(config_path)]
+    )
 
 
 @app.command()
@@ -386,34 +420,13 @@ def audit(
     """Audit borrower and contact exports; exit 1 when findings reach --fail-on."""
 
     def body() -> int:
-        from contactaudit.audit import AuditInputs, run_audit
-        from contactaudit.outputs import refuse_inputs_as_outputs
+        from contactaudit.audit import run_audit
 
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         config, chosen_fail_on = _prepare(config_path, region, encoding, sheet, fail_on)
-        inputs = AuditInputs(
-            borrowers=_input(borrowers, config, "borrowers"),
-            contacts=_input(contacts, config, "contacts"),
-            reassigned=_input(reassigned, config, "reassigned"),
-            opt_outs=_input(opt_outs, config, "opt_outs"),
-        )
-        outputs = [output, suppression_out, history]
-        if out_dir is not None:
-            outputs += [
-                out_dir / n
-                for n in (
-                    "report.json",
-                    "findings.csv",
-                    "report.html",
-                    "report.md",
-                    "junit.xml",
-                    "suppression.csv",
-                )
-            ]
-        refuse_inputs_as_outputs(
-            outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
-        )
+        inputs = _inputs(config, borrowers, contacts, reassigned, opt_outs)
+        _guard_outputs([output, suppression_out, history], out_dir, inputs, config_path)
         day = _parse_as_of(as_of)
         with _progress(not quiet, _stage_count(inputs)) as progress:
             run = run_audit(
@@ -479,20 +492,14 @@ def gate(
     """Check every message of an SMS campaign; write approved and blocked files."""
 
     def body() -> int:
-        from contactaudit.audit import AuditInputs, run_gate
-        from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic
+        from contactaudit.audit import run_gate
+        from contactaudit.outputs import write_atomic
         from contactaudit.reporters.gate_files import to_csv_bytes
 
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
         config, chosen_fail_on = _prepare(config_path, region, encoding, sheet, fail_on)
-        inputs = AuditInputs(
-            borrowers=_input(borrowers, config, "borrowers"),
-            contacts=_input(contacts, config, "contacts"),
-            reassigned=_input(reassigned, config, "reassigned"),
-            opt_outs=_input(opt_outs, config, "opt_outs"),
-            campaign=campaign,
-        )
+        inputs = _inputs(config, borrowers, contacts, reassigned, opt_outs, campaign)
         if inputs.borrowers is None:
             raise ContactAuditError(
                 "gate needs --borrowers: without the borrowers export no recipient can be "
@@ -505,11 +512,11 @@ def gate(
             )
         if approved_out.resolve() == blocked_out.resolve():
             raise ContactAuditError("--approved-out and --blocked-out must be different files.")
-        outputs = [approved_out, blocked_out, output, suppression_out, history]
-        if out_dir is not None:
-            outputs += [out_dir / "report.json", out_dir / "findings.csv"]
-        refuse_inputs_as_outputs(
-            outputs, [*(p for _, p in inputs.items()), _config_file(config_path)]
+        _guard_outputs(
+            [approved_out, blocked_out, output, suppression_out, history],
+            out_dir,
+            inputs,
+            config_path,
         )
         day = _parse_as_of(as_of)
         with _progress(not quiet, _stage_count(inputs, gate=True)) as progress:
