@@ -614,6 +614,19 @@ def _spreadsheet_and_decorated(n: int, seed: int) -> list[str]:
                 value = rng.choice(["'", "=", " ", "\u3000"]) + value
         elif roll < 0.8:
             value = _national(rng)
+        elif roll < 0.9:
+            main = rng.choice([value, _national(rng), digits])
+            mark = rng.choice(
+                [" ext. ", "ext", " EXT:", " x", "X", "#", "转", "分机", "分机号", "转分机",
+                 " - ext ", ";ext=", ",", ",,", " xx", "##", " (ext ", "x.", " #", "－"]
+            )  # fmt: skip
+            tail = rng.choice(["1", "12", "345", "123456", "1234567", "12)", "12#", "12 "])
+            value = main + mark + tail
+        elif roll < 0.97:
+            other = rng.choice([digits, _national(rng), digits[: rng.randrange(1, 7)], "0", ""])
+            sep = rng.choice(["/", ";", ",", "，", "、", "|", " / ", ",,", " ", "转", "\n"])
+            label = rng.choice(["", "", "母亲", "父亲", "电话1：", "手机", "tel", "分机"])
+            value = label + value + sep + rng.choice(["", "父亲", "2："]) + other
         out.append(value)
     out += [
         "'",
@@ -718,6 +731,47 @@ def test_fast_path_agrees_with_slow_path_on_spreadsheet_and_decorated_cells(
         assert {"phone-not-mobile", "phone-not-sms-capable", "phone-invalid"} <= codes
         types = {answer[4] for answer in fast.values()}
         assert {"FIXED_LINE", "SHARED_COST", "TOLL_FREE", "UNKNOWN"} <= types
+        assert {"phone-has-extension", "phone-multiple"} <= codes
+
+
+def _token_soup(n: int, seed: int) -> list[str]:
+    """Cells glued from phone-ish tokens: digit blocks, prefixes, separators, spreadsheet
+    and extension marks, masks, labels, brackets, wrappers and special spaces."""
+    rng = random.Random(seed)
+
+    def digits(k: int) -> str:
+        return "".join(rng.choice("0123456789") for _ in range(k))
+
+    tokens = [
+        lambda: "1" + rng.choice("3456789") + digits(9),
+        lambda: digits(rng.randrange(1, 14)),
+        lambda: rng.choice(["+86", "86", "0086", "0", "00", "+", "+1"]),
+        lambda: rng.choice(
+            [" ", "-", " - ", "/", ",", ";", "、", "，", "|", ".", ".0", ",0", "E10", "e+10",
+             "E+9", "x", "#", "ext.", "转", "分机", "*", "**", "×", "xx", "..."]
+        ),
+        lambda: rng.choice(
+            ["母亲", "电话", "：", ":", "(", ")", "（", "）", "'", '="', '"', "\u3000", "\u00a0",
+             "\u200b", "１３８", "tel", "\t"]
+        ),
+        lambda: rng.choice(["010", "0755", "400", "800", "1440", "1064", "140", "12345678"]),
+    ]  # fmt: skip
+    values: set[str] = set()
+    while len(values) < n:
+        values.add("".join(rng.choice(tokens)() for _ in range(rng.randrange(1, 6))))
+    return sorted(values)
+
+
+@pytest.mark.parametrize(("region", "extra"), [("CN", ("01062345897", CLEAN)), ("US", ())])
+def test_fast_path_agrees_with_slow_path_on_token_soup(region: str, extra: tuple[str, ...]) -> None:
+    values = _token_soup(15000, seed=31)
+    ctx = phones._make_context(extra)
+    fast = _fast_answers(values, region, ctx)
+    taken = sorted(fast)
+    slow = _slow_answers([values[i] for i in taken], region, ctx)
+    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
+    assert mismatches == []
+    assert len(fast) > 1000
 
 
 def test_normalize_gives_the_slow_answer_for_every_cell() -> None:
@@ -761,7 +815,8 @@ def test_digit_dfa_matches_python_re_on_the_cn_metadata_patterns() -> None:
 
 def test_each_distinct_value_is_parsed_once() -> None:
     # Shapes the fast path never takes (it answers plain landlines without parsing).
-    values = ["(+86)13926418573", "010 6234 5897转8", "+44 20 7946 0958", f"{CLEAN}转123", "+1 202"]
+    values = ["(+86)13926418573", "+44 20 7946 0958", "+1 (202) 555-0143", "（手机）13926418573"]
+    values.append("Tel: 010 6234 5897")
     calls: list[str] = []
     real = phonenumbers.parse
 

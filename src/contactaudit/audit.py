@@ -16,6 +16,7 @@ Choices where the contract is silent:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ def load_inputs(
     loaded: dict[str, LoadedExport] = {}
     for source, path in inputs.items():
         progress(f"loading {source}")
-        loaded[source] = load_export(
+        loaded[source] = export = load_export(
             path,
             source,
             encoding=config.encoding,
@@ -97,6 +98,10 @@ def load_inputs(
             column_map=config.columns.get(source),
             date_order=config.date_order,
         )
+        if source != "campaign":
+            # Only the gate writes a file's own columns back (the campaign); elsewhere
+            # they would keep every date's text and unused columns alive for nothing.
+            export.original = export.original.iloc[:0]
     return loaded
 
 
@@ -174,12 +179,21 @@ def normalise_tables(
         n = len(frame)
         table = frame.drop(columns=[c for c in phones.columns if c in frame.columns])
         for column in phones.columns:
-            values = raws[source].array if column == "raw" else phones[column].array
-            if column != "raw":
-                values = values[offset : offset + n]
-            table[column] = pd.Series(values, index=frame.index, copy=False)
+            if column == "raw":
+                values = raws[source]
+            elif phones[column].dtype == object:
+                # Labels stay object (shared strings): pandas would rebuild them as Arrow.
+                values = pd.Series(
+                    phones[column].to_numpy()[offset : offset + n], dtype=object, copy=False
+                )
+            else:
+                values = pd.Series(phones[column].array[offset : offset + n], copy=False)
+            table[column] = values.set_axis(frame.index)
         offset += n
         tables[source] = table
+    # The normaliser's temporaries are gone: hand their pages back before the checks.
+    gc.collect()
+    pa.default_memory_pool().release_unused()
     return tables
 
 
@@ -366,8 +380,15 @@ def run_audit(
     fail_on_new: bool = False,
     reveal_phones: bool = False,
     progress: Progress | None = None,
+    keep_tables: bool = True,
 ) -> AuditRun:
-    """Audit borrowers and/or contacts (plus reference lists) into an AuditReport."""
+    """Audit borrowers and/or contacts (plus reference lists) into an AuditReport.
+
+    ``keep_tables=False`` drops the loaded and normalised tables as soon as the checks
+    have run (``AuditRun.tables`` is then empty and ``loaded`` keeps only each input's
+    info), so they are not held in memory next to the findings (a GB at a million
+    borrowers).
+    """
     progress = progress or _noop
     if inputs.borrowers is None and inputs.contacts is None:
         raise ConfigError(
@@ -378,7 +399,15 @@ def run_audit(
     progress("normalising phone numbers")
     tables = normalise_tables(loaded, config)
     checks = run_checks(tables, config, as_of, progress)
+    if not keep_tables:
+        tables = {}
+        for export in loaded.values():
+            export.frame = export.frame.iloc[:0]
+            export.original = export.original.iloc[:0]
+        gc.collect()
+        pa.default_memory_pool().release_unused()
     findings = assemble_findings(checks, config)
+    del checks
     report = AuditReport(
         command="audit",
         as_of=as_of,

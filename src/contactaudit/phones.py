@@ -1122,10 +1122,16 @@ _KEY_LIMIT = 10**18  # E.164 digits below this are their own int64 key
 # full-width forms become ASCII, NBSP / U+3000 a space) plus those the slow path drops.
 _FAST_NON_ASCII = (
     r"^[\x{20}-\x{7e}\x{a0}\x{3000}\x{ff01}-\x{ff5e}\x{ad}\x{200b}-\x{200f}\x{2060}\x{feff}"
-    r"×•●∗✱✲⁎※]*$"
+    r"×•●∗✱✲⁎※\x{3001}\x{4e00}-\x{9fff}]*$"
 )
 _ZERO_WIDTH_RE2 = r"[\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}\x{ad}\x{200e}\x{200f}]"
 _MASK_CHARS_RE2 = "[*×•●∗✱✲⁎※]"
+# _EXTENSION at the end of a cell whose main part is digits, +, spaces and hyphens only.
+_EXTENSION_RE2 = (
+    r"^(?P<main>[0-9+][0-9 \-]*[0-9])[ \-]*"
+    r"(?:(?i:ext(?:ension)?|extn|x)|分机号?|转分机|转|#)"
+    r"[ ]*[.:#]?[ ]*(?P<ext>[0-9]{1,6})[ ]*[)\]#]?[ ]*$"
+)
 
 # Reason bits of the fast path.
 _BIT_FULLWIDTH, _BIT_WRAPPER, _BIT_SEPARATORS, _BIT_IDD, _BIT_CC = 1, 2, 4, 8, 16
@@ -1169,7 +1175,7 @@ _MAX_SCI_EXPONENT = 20
 _CODES = _Labels(MALFORMED_CODES)
 _DETAILS = _Labels(
     [_join_reasons({r for bit, r in _BIT_REASONS.items() if mask & bit}) for mask in range(32)]
-    + ["empty cell", "float", "scientific notation", "mask characters"]
+    + ["empty cell", "float", "scientific notation", "mask characters", "extension"]
     + [D_DENY, D_TRAILING, D_RUN]
     + [f"{w} of {t} digits written" for t in range(2, _MAX_SCI_EXPONENT + 2) for w in range(1, t)]
 )
@@ -1354,7 +1360,7 @@ def _judge_body(
         at = np.flatnonzero(plain)
         nsn = pc.utf8_slice_codeunits(body.filter(pa.array(plain)), -_FAST_LENGTH)
         reasons = bits[at] | np.where(cc[at], _BIT_CC, 0) | np.where(idd[at], _BIT_IDD, 0)
-        found = _mobiles(at, nsn, reasons.astype(np.int8), None, ctx, plan)
+        found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan)
         if found is not None:
             parts.append(found)
             national[found.positions] = False
@@ -1398,7 +1404,16 @@ def _judge_rest(
         & (exponent > frac_len)
         & (exponent <= _MAX_SCI_EXPONENT)
     )
-    cleaned = pc.replace_substring(pc.replace_substring(body, " ", ""), "-", "")
+    # A number followed by an extension (step 6): the main number is judged. Runs of
+    # x, ?, # or dots next to digits are masks in the slow path, so they stay out.
+    split = pc.extract_regex(body, _EXTENSION_RE2)
+    ext = (
+        ~masked
+        & _bool(pc.is_valid(split))
+        & ~_bool(pc.match_substring_regex(body, r"[xX]{2}|\.{3}|\?{2}|#{2}"))
+    )
+    main = pc.if_else(pa.array(ext), pc.struct_field(split, "main"), body) if ext.any() else body
+    cleaned = pc.replace_substring(pc.replace_substring(main, " ", ""), "-", "")
     length = _ints(pc.utf8_length(cleaned))
     number = ~masked & ~flt & ~sci & ~lost & _bool(pc.ascii_is_decimal(pc.utf8_ltrim(cleaned, "+")))
     plus = number & (length == _FAST_LENGTH + 3) & _bool(pc.starts_with(cleaned, "+86"))
@@ -1438,7 +1453,11 @@ def _judge_rest(
             | np.where(cc[at], _BIT_CC, 0)
             | np.where(idd[at], _BIT_IDD, 0)
         )
-        found = _mobiles(at, nsn, reasons.astype(np.int8), None, ctx, plan)
+        extension = (
+            np.where(ext[at], _CODES.code(EXTENSION), 0).astype(np.int16),
+            np.where(ext[at], _DETAILS.code("extension"), 0).astype(np.int32),
+        )
+        found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan, extension)
         if found is not None:
             parts.append(found)
             number[found.positions] = False
@@ -1446,10 +1465,14 @@ def _judge_rest(
     if dialled_rows.any():
         at = np.flatnonzero(dialled_rows)
         # "010-1234-567": a hyphen before 1-5 final digits may be a switchboard extension.
-        hyphen = _bool(
+        # With an extension already split off, that reading is not tried.
+        hyphen = ~ext[at] & _bool(
             pc.match_substring_regex(body.filter(pa.array(dialled_rows)), r"\d *- *\d{1,5}$")
         )
         parts.append(_nationals(at, cleaned.filter(pa.array(dialled_rows)), hyphen, ctx))
+    several = _several_in_cell(body, ~masked & ~flt & ~sci & ~lost & ~ext & ~number)
+    if several is not None:
+        parts.append(several)
     sheet = flt | sci
     if sheet.any():
         at = np.flatnonzero(sheet)
@@ -1468,29 +1491,87 @@ def _judge_rest(
         spreadsheet = np.where(
             flt[at], _DETAILS.code("float"), _DETAILS.code("scientific notation")
         ).astype(np.int32)
-        parts.append(_mobiles(at, nsn, np.zeros(len(at), dtype=np.int8), spreadsheet, ctx, plan))
+        floats = (np.full(len(at), _CODES.code(FLOAT), dtype=np.int16), spreadsheet)
+        parts.append(_mobiles(at, nsn, np.zeros(len(at), dtype=np.int8), ctx, plan, floats))
     return _FastResult.concat(parts)
+
+
+# Cells the "several numbers" lane may read: digits, +, hyphens, spaces, the strong
+# separators, and CJK labels other than the extension words 转 and 分(机).
+_SEVERAL_CHARS = r"^[0-9 +\-/,;|、\x{4e00}-\x{5205}\x{5207}-\x{8f6b}\x{8f6d}-\x{9fff}]*$"
+_MAX_SEVERAL = 20
+
+
+def _several_in_cell(body: pa.Array, eligible: np.ndarray) -> _FastResult | None:
+    """phone-multiple without parsing: two or more separated pieces holding digits, one
+    of them number-like (7+ digits), or one piece with two number-like digit runs
+    (``母亲138… 父亲139…``). Mirrors ``_find_numbers``; cells a spreadsheet rule or a
+    pause-dial extension could claim (``138…,0``, ``138…,12``) go slow.
+    """
+    eligible = eligible & _bool(pc.match_substring_regex(body, _SEVERAL_CHARS))
+    eligible &= _ints(pc.utf8_length(body)) <= _MAX_CELL_LENGTH
+    eligible &= ~_bool(
+        pc.match_substring_regex(body, r"^\d+,0$|^\d{1,3}(?:,\d{3})+$|,+ *\d{1,6} *$")
+    )
+    at = np.flatnonzero(eligible)
+    if len(at) == 0:
+        return None
+    pieces = pc.split_pattern_regex(body.take(pa.array(at)), r"[/,;|、]+")
+    flat = pc.list_flatten(pieces)
+    offsets = np.asarray(pieces.offsets.to_numpy(), dtype=np.int64)
+    offsets = offsets - offsets[0]
+    has_digits = _ints(pc.count_substring_regex(flat, r"[0-9]")) > 0
+    # A digit run (digits joined by spaces, hyphens or +) of 7+ digits: number-like.
+    long = _ints(pc.count_substring_regex(flat, r"[0-9](?:[ +\-]*[0-9]){6,}"))
+    counted_pieces = _segment_sum(has_digits.astype(np.int64), offsets)
+    long_total = _segment_sum(long, offsets)
+    piece_count = _segment_sum(np.where(has_digits, np.maximum(long, 1), 0), offsets)
+    count = np.where(counted_pieces >= 2, piece_count, long_total)
+    several = ((counted_pieces >= 2) & (long_total >= 1)) | (
+        (counted_pieces == 1) & (long_total >= 2)
+    )
+    several &= count <= _MAX_SEVERAL
+    hit = np.flatnonzero(several)
+    if len(hit) == 0:
+        return None
+    k = len(hit)
+    return _FastResult(
+        at[hit],
+        np.full(k, NO_KEY, dtype=np.int64),
+        np.full(k, _CODES.code(MULTIPLE), dtype=np.int16),
+        _SEVERAL_DETAIL[count[hit]],
+        np.zeros(k, dtype=bool),
+        np.zeros(k, dtype=np.int16),
+        np.zeros(k, dtype=np.int16),
+    )
+
+
+def _segment_sum(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sums of ``values[offsets[i]:offsets[i + 1]]`` (empty segments sum to 0)."""
+    totals = np.concatenate(([0], np.cumsum(values)))
+    return totals[offsets[1:]] - totals[offsets[:-1]]
 
 
 def _mobiles(
     positions: np.ndarray,
     nsn: pa.Array,
     reasons: np.ndarray,
-    spreadsheet: np.ndarray | None,
     ctx: _Context,
     plan: _FastPlan,
+    override: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> _FastResult | None:
     """Answers for 11-digit national numbers that phonenumbers would call MOBILE.
 
     ``nsn`` holds ASCII digit strings of 11 characters; the others are dropped, like
     numbers the metadata does not make mobiles (those go slow). Then: placeholder,
-    spreadsheet float (``spreadsheet`` holds its detail), decoration (``reasons``).
+    ``override`` (code and detail per row, code 0 for none: a spreadsheet float or an
+    extension), decoration (``reasons``).
     """
     digits, value = _fixed_digits(nsn, _FAST_LENGTH)
     ok = _mobile_flags(plan, digits, None)
     if not ok.all():
         positions, digits, value, reasons = positions[ok], digits[ok], value[ok], reasons[ok]
-        spreadsheet = spreadsheet[ok] if spreadsheet is not None else None
+        override = (override[0][ok], override[1][ok]) if override is not None else None
     m = len(positions)
     if m == 0:
         return None
@@ -1498,9 +1579,10 @@ def _mobiles(
     placeholder = deny | trailing | run
     detail = _REASON_DETAIL[reasons]
     code = np.where(detail != 0, _CODES.code(NONSTANDARD), 0).astype(np.int16)
-    if spreadsheet is not None:
-        code[:] = _CODES.code(FLOAT)
-        detail = spreadsheet.copy()
+    if override is not None:
+        chosen = override[0] != 0
+        code[chosen] = override[0][chosen]
+        detail[chosen] = override[1][chosen]
     code[placeholder] = _CODES.code(PLACEHOLDER)
     detail[run] = _DETAILS.code(D_RUN)
     detail[trailing] = _DETAILS.code(D_TRAILING)
@@ -1696,6 +1778,9 @@ for _why in {why for rows in NOT_SMS_CAPABLE.values() for _, why in rows}:
     _DETAILS.code(_why)
 for _name in [*_NOT_MOBILE_TYPES.values(), *_POSSIBLE_DETAIL.values(), "not valid"]:
     _DETAILS.code(_name)
+_SEVERAL_DETAIL = np.array(
+    [0, 0, *(_DETAILS.code(f"{c} numbers") for c in range(2, _MAX_SEVERAL + 1))], dtype=np.int32
+)
 
 
 def _fixed_digits(texts: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
