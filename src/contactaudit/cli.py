@@ -437,6 +437,7 @@ def audit(
                 fail_on_new=fail_on_new,
                 reveal_phones=reveal_phones,
                 progress=progress,
+                keep_tables=False,
             )
         report = run.report
         # Rendering needs only the report: free the loaded and normalised tables first
