@@ -622,6 +622,18 @@ def _spreadsheet_and_decorated(n: int, seed: int) -> list[str]:
             )  # fmt: skip
             tail = rng.choice(["1", "12", "345", "123456", "1234567", "12)", "12#", "12 "])
             value = main + mark + tail
+        elif roll < 0.94:  # NANP: US, Canada, the Caribbean, toll-free, premium …
+            area = rng.choice(["212", "415", "702", "416", "604", "876", "800", "900", "500",
+                               "123", "555", "911", "202", "340", "671"])  # fmt: skip
+            number = (
+                area + rng.choice("23456789") + "".join(rng.choice("0123456789") for _ in range(6))
+            )
+            if rng.random() < 0.1:
+                number = area + rng.choice(["5550100", "2345678", "7777777", "8765432"])
+            sep = rng.choice(["", " ", "-"])
+            value = rng.choice(["+1", "+1 ", "+1-", "1", ""]) + (
+                f"{number[:3]}{sep}{number[3:6]}{sep}{number[6:]}"
+            )
         elif roll < 0.97:
             other = rng.choice([digits, _national(rng), digits[: rng.randrange(1, 7)], "0", ""])
             sep = rng.choice(["/", ";", ",", "，", "、", "|", " / ", ",,", " ", "转", "\n"])
@@ -667,6 +679,7 @@ def _slow_answers(values: list[str], region: str, ctx: phones._Context) -> list[
 def _fast_answers(values: list[str], region: str, ctx: phones._Context) -> dict[int, tuple]:
     fast = phones._fast_path(pa.array(values, type=pa.string()), region, ctx)
     assert fast is not None
+    assert len(set(fast.positions.tolist())) == len(fast.positions)  # one answer per value
     return {
         int(p): (e, c, bool(u), r, t, d)
         for p, e, c, u, r, t, d in zip(
@@ -732,6 +745,7 @@ def test_fast_path_agrees_with_slow_path_on_spreadsheet_and_decorated_cells(
         types = {answer[4] for answer in fast.values()}
         assert {"FIXED_LINE", "SHARED_COST", "TOLL_FREE", "UNKNOWN"} <= types
         assert {"phone-has-extension", "phone-multiple"} <= codes
+        assert {"US", "CN"} <= {answer[3] for answer in fast.values()}
 
 
 def _token_soup(n: int, seed: int) -> list[str]:

@@ -920,10 +920,14 @@ class _DigitDfa:
     tables: tuple[np.ndarray, ...]
     accepts: dict[str, np.ndarray]
 
-    def run(self, digits: np.ndarray) -> dict[str, np.ndarray]:
+    def final_states(self, digits: np.ndarray) -> np.ndarray:
         state = np.zeros(len(digits), dtype=np.int32)
         for position, table in enumerate(self.tables):
             state = table[state, digits[:, position]]
+        return state
+
+    def run(self, digits: np.ndarray) -> dict[str, np.ndarray]:
+        state = self.final_states(digits)
         return {name: flags[state] for name, flags in self.accepts.items()}
 
 
@@ -1046,7 +1050,9 @@ def _build_fast_plan(use_dfa: bool = True) -> _FastPlan:
 def _mobile_flags(plan: _FastPlan, digits: np.ndarray, nsn: list[str] | None) -> np.ndarray:
     """Whether each 11-digit number is one the fast path may answer (see _FastPlan)."""
     if plan.dfa is not None:
-        flags = plan.dfa.run(digits)
+        # The verdict per final state, so each number costs one gather, not one per flag.
+        verdict = _mobile_verdict(plan.dfa.accepts)
+        return verdict[plan.dfa.final_states(digits)]
     else:  # the metadata grew a construct the DFA compiler does not know: use ``re``
         texts = nsn if nsn is not None else ["".join(map(str, row)) for row in digits]
         flags = {}
@@ -1054,6 +1060,10 @@ def _mobile_flags(plan: _FastPlan, digits: np.ndarray, nsn: list[str] | None) ->
             compiled = re.compile(pattern)
             matcher = compiled.match if prefix_only else compiled.fullmatch
             flags[name] = np.array([matcher(t) is not None for t in texts], dtype=bool)
+    return _mobile_verdict(flags)
+
+
+def _mobile_verdict(flags: dict[str, np.ndarray]) -> np.ndarray:
     ok = flags["general"] & flags["mobile"]
     for name, values in flags.items():
         if name.startswith(("before:", "not_sms:")) or name == "national_prefix":
@@ -1179,7 +1189,7 @@ _DETAILS = _Labels(
     + [D_DENY, D_TRAILING, D_RUN]
     + [f"{w} of {t} digits written" for t in range(2, _MAX_SCI_EXPONENT + 2) for w in range(1, t)]
 )
-_REGIONS = _Labels(["CN"])
+_REGIONS = _Labels(["CN", "US"])
 _TYPES = _Labels(["MOBILE", *_TYPE_NAMES.values(), "UNKNOWN"])
 # detail code of each reason mask
 _REASON_DETAIL = np.array(
@@ -1355,19 +1365,21 @@ def _judge_body(
     idd = digits_only & cn & (length == _FAST_LENGTH + 4) & _bool(pc.starts_with(body, "0086"))
     plain = national | cc | idd
     parts: list[_FastResult | None] = []
-    national = digits_only & cn
+    dialled = digits_only & cn
     if plain.any():
         at = np.flatnonzero(plain)
-        nsn = pc.utf8_slice_codeunits(body.filter(pa.array(plain)), -_FAST_LENGTH)
+        nsn = body.filter(pa.array(plain))
+        if not national[at].all():  # 86… / 0086…: the last 11 digits
+            nsn = pc.utf8_slice_codeunits(nsn, -_FAST_LENGTH)
         reasons = bits[at] | np.where(cc[at], _BIT_CC, 0) | np.where(idd[at], _BIT_IDD, 0)
         found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan)
         if found is not None:
             parts.append(found)
-            national[found.positions] = False
-    if national.any():  # landlines, 400/800, IoT … (what the mobile lane left)
-        at = np.flatnonzero(national)
-        dialled = body.filter(pa.array(national))
-        parts.append(_nationals(at, dialled, np.zeros(len(at), dtype=bool), ctx))
+            dialled[found.positions] = False
+    if dialled.any():  # landlines, 400/800, IoT … (what the mobile lane left)
+        at = np.flatnonzero(dialled)
+        numbers = body.filter(pa.array(dialled))
+        parts.append(_nationals(at, numbers, np.zeros(len(at), dtype=bool), ctx))
     rest = np.flatnonzero(eligible & ~digits_only)
     if len(rest):
         found = _judge_rest(
@@ -1458,10 +1470,21 @@ def _judge_rest(
             np.where(ext[at], _DETAILS.code("extension"), 0).astype(np.int32),
         )
         found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan, extension)
+        unclaimed = number.copy()
         if found is not None:
             parts.append(found)
-            number[found.positions] = False
-    dialled_rows = number & cn & ~_bool(pc.starts_with(cleaned, "+"))
+            unclaimed[found.positions] = False
+    else:
+        unclaimed = number
+    plus_one = number & ~ext & (length == _NANP_LENGTH + 2) & _bool(pc.starts_with(cleaned, "+1"))
+    if plus_one.any():
+        at = np.flatnonzero(plus_one)
+        reasons = bits[at] | np.where(
+            length[at] != _ints(pc.utf8_length(body))[at], _BIT_SEPARATORS, 0
+        )
+        nsn = pc.utf8_slice_codeunits(cleaned.filter(pa.array(plus_one)), 2)
+        parts.append(_plus_one(at, nsn, reasons.astype(np.int8), ctx))
+    dialled_rows = unclaimed & cn & ~_bool(pc.starts_with(cleaned, "+"))
     if dialled_rows.any():
         at = np.flatnonzero(dialled_rows)
         # "010-1234-567": a hyphen before 1-5 final digits may be a switchboard extension.
@@ -1610,20 +1633,22 @@ _TYPE_ORDER = (
     ("uan", PhoneNumberType.UAN),
     ("voicemail", PhoneNumberType.VOICEMAIL),
 )
-_NATIONAL_DFAS: dict[int, _DigitDfa | None] = {}
+_REGION_DFAS: dict[tuple[str, int], _DigitDfa | None] = {}
 
 
-def _national_dfa(length: int) -> _DigitDfa | None:
-    """CN metadata patterns for national numbers of one length (None: not compilable)."""
-    if length not in _NATIONAL_DFAS:
-        md = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+def _national_dfa(length: int, region: str = "CN") -> _DigitDfa | None:
+    """A region's metadata patterns for national numbers of one length: the general
+    description, every type, the not-SMS ranges of its country code and the national
+    prefix for parsing (prefix match). None when the DFA compiler cannot take them."""
+    if (region, length) not in _REGION_DFAS:
+        md = phonenumbers.PhoneMetadata.metadata_for_region(region)
         patterns: dict[str, tuple[str, bool]] = {}
         if md is not None:
             for name in ("general_desc", *(n for n, _ in _TYPE_ORDER), "fixed_line", "mobile"):
                 pattern = _desc_pattern(getattr(md, name, None), length)
                 if pattern:
                     patterns[name] = (pattern, False)
-            for i, (pattern, _why) in enumerate(NOT_SMS_CAPABLE.get(86, ())):
+            for i, (pattern, _why) in enumerate(NOT_SMS_CAPABLE.get(int(md.country_code or 0), ())):
                 patterns[f"not_sms:{i}"] = (pattern, False)
             if md.national_prefix_for_parsing:
                 patterns["national_prefix"] = (str(md.national_prefix_for_parsing), True)
@@ -1631,8 +1656,27 @@ def _national_dfa(length: int) -> _DigitDfa | None:
             dfa = _compile_digit_dfa(patterns, length) if md is not None else None
         except (_Unsupported, RecursionError):
             dfa = None
-        _NATIONAL_DFAS[length] = dfa
-    return _NATIONAL_DFAS[length]
+        _REGION_DFAS[region, length] = dfa
+    return _REGION_DFAS[region, length]
+
+
+def _number_types(flags: dict[str, np.ndarray], md: Any, n: int) -> np.ndarray:
+    """``_number_type_helper`` over DFA flags: the first matching type in its order."""
+    none = np.zeros(n, dtype=bool)
+    ntype = np.full(n, PhoneNumberType.UNKNOWN, dtype=np.int16)
+    decided = ~flags.get("general_desc", none)
+    for name, kind in _TYPE_ORDER:
+        hit = flags.get(name, none) & ~decided
+        ntype[hit], decided = kind, decided | hit
+    fixed = flags.get("fixed_line", none) & ~decided
+    mobile = flags.get("mobile", none)
+    both = fixed & (mobile | bool(md.same_mobile_and_fixed_line_pattern))
+    ntype[fixed & ~both] = PhoneNumberType.FIXED_LINE
+    ntype[both] = PhoneNumberType.FIXED_LINE_OR_MOBILE
+    decided |= fixed
+    if not md.same_mobile_and_fixed_line_pattern:
+        ntype[mobile & ~decided] = PhoneNumberType.MOBILE
+    return ntype
 
 
 def _nationals(
@@ -1672,19 +1716,7 @@ def _nationals(
         none = np.zeros(len(at), dtype=bool)
         keep = value >= 0
         keep &= ~(flags.get("national_prefix", none) & ~trunk[at])
-        ntype = np.full(len(at), PhoneNumberType.UNKNOWN, dtype=np.int16)
-        decided = ~flags.get("general_desc", none)
-        for name, kind in _TYPE_ORDER:
-            hit = flags.get(name, none) & ~decided
-            ntype[hit], decided = kind, decided | hit
-        fixed = flags.get("fixed_line", none) & ~decided
-        mobile = flags.get("mobile", none)
-        both = fixed & (mobile | bool(md.same_mobile_and_fixed_line_pattern))
-        ntype[fixed & ~both] = PhoneNumberType.FIXED_LINE
-        ntype[both] = PhoneNumberType.FIXED_LINE_OR_MOBILE
-        decided |= fixed
-        if not md.same_mobile_and_fixed_line_pattern:
-            ntype[mobile & ~decided] = PhoneNumberType.MOBILE
+        ntype = _number_types(flags, md, len(at))
 
         not_sms = np.zeros(len(at), dtype=np.int32)  # detail code, 0 = none
         for i in reversed(range(len(NOT_SMS_CAPABLE.get(86, ())))):
@@ -1745,6 +1777,63 @@ def _nationals(
     return _FastResult.concat(parts)
 
 
+_NANP_LENGTH = 10
+
+
+def _plus_one(
+    positions: np.ndarray, nsn: pa.Array, reasons: np.ndarray, ctx: _Context
+) -> _FastResult | None:
+    """``+1`` and ten digits that the US metadata calls a valid number.
+
+    The US is first among country code 1's regions, so ``region_code_for_number`` says
+    US exactly when the US metadata gives the number a type; other NANP regions (CA,
+    the Caribbean) go slow. A ``+`` number is read the same with any default region.
+    Outcomes: placeholder, phone-not-mobile (toll-free, premium …), else clean or
+    decorated like a CN mobile (fixed-line-or-mobile and personal numbers take SMS).
+    """
+    md = phonenumbers.PhoneMetadata.metadata_for_region("US")
+    dfa = _national_dfa(_NANP_LENGTH, "US")
+    if md is None or dfa is None or md.country_code != 1 or len(positions) == 0:
+        return None
+    if phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ("",))[0] != "US" or md.leading_digits:
+        return None
+    digits, value = _fixed_digits(nsn, _NANP_LENGTH)
+    ntype = _number_types(dfa.run(digits), md, len(positions))
+    keep = (value >= 0) & (ntype != PhoneNumberType.UNKNOWN)
+    if ctx.extra_digits:  # national-digit placeholders: the slow path decides
+        keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "", _NANP_LENGTH))
+        keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "1", _NANP_LENGTH))
+    key = 10**_NANP_LENGTH + value
+    deny = np.isin(key, _e164_ints(PLACEHOLDER_NUMBERS | ctx.extra_e164))
+    trailing = (value % 10**7) % 1111111 == 0
+    run = np.zeros(len(value), dtype=bool)
+    for shift in range(_NANP_LENGTH - 8 + 1):
+        run |= np.isin((value // 10**shift) % 10**8, _RUN_WINDOWS)
+    run &= ~np.isin(key, _e164_ints(RUN_RULE_EXEMPT))
+    placeholder = deny | trailing | run
+    not_mobile = np.isin(ntype, list(_NOT_MOBILE_TYPES))
+    detail = _REASON_DETAIL[reasons].astype(np.int32)
+    code = np.where(detail != 0, _CODES.code(NONSTANDARD), 0).astype(np.int16)
+    code[not_mobile] = _CODES.code(NOT_MOBILE)
+    for kind, name in _NOT_MOBILE_TYPES.items():
+        detail[not_mobile & (ntype == kind)] = _DETAILS.code(name)
+    code[placeholder] = _CODES.code(PLACEHOLDER)
+    detail[run] = _DETAILS.code(D_RUN)
+    detail[trailing] = _DETAILS.code(D_TRAILING)
+    detail[deny] = _DETAILS.code(D_DENY)
+    usable = ~placeholder
+    k = int(keep.sum())
+    return _FastResult(
+        positions[keep],
+        np.where(usable, key, NO_KEY)[keep].astype(np.int64),
+        code[keep],
+        detail[keep],
+        usable[keep],
+        np.full(k, _REGIONS.code("US"), dtype=np.int16),
+        _TYPE_CODES[ntype[keep]],
+    )
+
+
 def _e164_ints(numbers: Iterable[str]) -> np.ndarray:
     """E.164 strings as their int64 digits (keys), skipping anything else."""
     out = [int(n[1:]) for n in numbers if n.startswith("+") and n[1:].isdigit() and len(n) < 20]
@@ -1790,7 +1879,11 @@ def _fixed_digits(texts: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
     which no metadata pattern accepts (the caller drops them with the DFA flags).
     """
     length = _ints(pc.binary_length(texts))
-    good = (length == width) & _bool(pc.ascii_is_decimal(texts))
+    good = length == width
+    if good.all() and pc.all(pc.ascii_is_decimal(texts)).as_py() is not False:
+        pass  # the common case: nothing to replace
+    else:
+        good &= _bool(pc.ascii_is_decimal(texts))
     if not good.all():
         texts = pc.if_else(pa.array(good), texts, pa.scalar("0" * width, texts.type))
     if isinstance(texts, pa.ChunkedArray):
@@ -1806,8 +1899,9 @@ def _fixed_digits(texts: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
         block = np.stack([data[offsets[:-1] + j] for j in range(width)], axis=1)
     digits = (block - 48).view(np.int8)
     value = np.asarray(pc.cast(texts, pa.int64()).to_numpy(), dtype=np.int64)
-    value = np.where(good, value, -1)
-    digits = np.where(good[:, None], digits, np.int8(0))
+    if not good.all():
+        value = np.where(good, value, -1)
+        digits = np.where(good[:, None], digits, np.int8(0))
     return digits, value
 
 
