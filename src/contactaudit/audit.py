@@ -15,6 +15,8 @@ Choices where the contract is silent:
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import gc
 from collections.abc import Callable, Mapping
@@ -101,8 +103,14 @@ def load_inputs(
         if source != "campaign":
             # Only the gate writes a file's own columns back (the campaign); elsewhere
             # they would keep every date's text and unused columns alive for nothing.
-            export.original = export.original.iloc[:0]
+            export.original = _empty_like(export.original)
     return loaded
+
+
+def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same columns and dtypes without rows or buffers (``iloc[:0]`` of an Arrow
+    column still holds the column's whole buffers)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in frame.dtypes.items()})
 
 
 def _regions(frame: pd.DataFrame, default: str, info: InputInfo) -> pd.Series | str:
@@ -191,10 +199,23 @@ def normalise_tables(
             table[column] = values.set_axis(frame.index)
         offset += n
         tables[source] = table
-    # The normaliser's temporaries are gone: hand their pages back before the checks.
+    # The loader's and normaliser's temporaries are gone: hand their pages back before
+    # the checks build the findings.
+    release_memory()
+    return tables
+
+
+def release_memory() -> None:
+    """Return freed memory to the system: a collection, Arrow's pool, and glibc's heap.
+
+    glibc keeps freed small blocks in its arenas; after loading and normalising a
+    million borrowers that was about 300 MB of the process's size (issue 7). Where
+    ``malloc_trim`` does not exist (not glibc) nothing more happens.
+    """
     gc.collect()
     pa.default_memory_pool().release_unused()
-    return tables
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _reference(table: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -402,10 +423,9 @@ def run_audit(
     if not keep_tables:
         tables = {}
         for export in loaded.values():
-            export.frame = export.frame.iloc[:0]
-            export.original = export.original.iloc[:0]
-        gc.collect()
-        pa.default_memory_pool().release_unused()
+            export.frame = _empty_like(export.frame)
+            export.original = _empty_like(export.original)
+        release_memory()
     findings = assemble_findings(checks, config)
     del checks
     report = AuditReport(

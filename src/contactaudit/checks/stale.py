@@ -201,9 +201,10 @@ def _list_lookup(
     listed, dates = reference
     if len(listed) == 0:
         return np.full(len(usable), _NAT, dtype=np.int64)
-    index = np.minimum(np.searchsorted(listed, numbers), len(listed) - 1)
-    found = usable & (listed[index] == numbers)
-    return np.where(found, dates[index], _NAT)
+    # A hash lookup: binary searches of millions of random keys cost 4x more.
+    index = pd.Index(listed).get_indexer(numbers)
+    found = usable & (index >= 0)
+    return np.where(found, dates[np.where(found, index, 0)], _NAT)
 
 
 def _true_flags(values: pd.Series) -> np.ndarray:
