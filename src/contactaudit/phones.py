@@ -1300,15 +1300,20 @@ def _judge_text(
     ascii_only: bool = True,
 ) -> _FastResult | None:
     """Cells in NFKC form: outer spaces and Excel wrappers (steps 1-2), then the body."""
-    stripped = pc.utf8_trim(text, " ")
-    length = _ints(pc.utf8_length(stripped))
-    bits = bits | np.where(length != _ints(pc.utf8_length(text)), _BIT_SEPARATORS, 0).astype(
-        np.int8
-    )
+    first, last = _edge_bytes(text)
+    if ((first == ord(" ")) | (last == ord(" "))).any():
+        stripped = pc.utf8_trim(text, " ")
+        length = _lengths(stripped, ascii_only)
+        outer = length != _lengths(text, ascii_only)
+        bits = bits | np.where(outer, _BIT_SEPARATORS, 0).astype(np.int8)
+        first, _ = _edge_bytes(stripped)
+    else:  # no outer spaces anywhere (the usual case): nothing to strip
+        stripped = text
+        length = _lengths(text, ascii_only)
     # Excel wrappers: ="…", '…, "…" (inner spaces are stripped without a reason).
-    formula = _bool(pc.starts_with(stripped, "="))
-    apostrophe = _bool(pc.starts_with(stripped, "'"))
-    quoted = _bool(pc.starts_with(stripped, '"')) & (length > 1)
+    formula = first == ord("=")
+    apostrophe = first == ord("'")
+    quoted = (first == ord('"')) & (length > 1)
     wrapped = eligible & (formula | apostrophe | quoted)
     parts: list[_FastResult | None] = []
     if wrapped.any():
@@ -1358,18 +1363,20 @@ def _judge_body(
     spaces and hyphens. Whatever it does not take goes slow, so it can only agree
     with the slow path.
     """
-    length = _ints(pc.utf8_length(body))
+    length = _lengths(body, ascii_only)
     digits_only = eligible & _bool(pc.ascii_is_decimal(body))
     national = digits_only & cn & (length == _FAST_LENGTH)
     cc = digits_only & cn & (length == _FAST_LENGTH + 2) & _bool(pc.starts_with(body, "86"))
     idd = digits_only & cn & (length == _FAST_LENGTH + 4) & _bool(pc.starts_with(body, "0086"))
-    plain = national | cc | idd
     parts: list[_FastResult | None] = []
     dialled = digits_only & cn
-    if plain.any():
-        at = np.flatnonzero(plain)
-        nsn = body.filter(pa.array(plain))
-        if not national[at].all():  # 86… / 0086…: the last 11 digits
+    # National 11-digit cells are their own national number; 86… / 0086… end with it.
+    for lane, prefixed in ((national, False), (cc | idd, True)):
+        if not lane.any():
+            continue
+        at = np.flatnonzero(lane)
+        nsn = body.filter(pa.array(lane))
+        if prefixed:
             nsn = pc.utf8_slice_codeunits(nsn, -_FAST_LENGTH)
         reasons = bits[at] | np.where(cc[at], _BIT_CC, 0) | np.where(idd[at], _BIT_IDD, 0)
         found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan)
@@ -1407,24 +1414,40 @@ def _judge_rest(
     # CN rows are mobiles here.
     flt = cn & ~masked & _bool(pc.match_substring_regex(body, r"^1\d{10}(?:\.0+|,0)$"))
     sci = cn & ~masked & _bool(pc.match_substring_regex(body, r"^1[.,]\d{10}[eE]\+?10$"))
-    shape = pc.extract_regex(body, r"^[1-9](?:[.,](?P<frac>\d{0,19}))?[eE]\+?(?P<exp>\d{1,2})$")
-    frac_len = _ints(pc.utf8_length(pc.struct_field(shape, "frac")))
-    exponent = _ints(pc.cast(pc.struct_field(shape, "exp"), pa.int64()))
-    lost = (
-        ~masked
-        & _bool(pc.is_valid(shape))
-        & (exponent > frac_len)
-        & (exponent <= _MAX_SCI_EXPONENT)
-    )
+    # Lossy scientific notation: only cells with an exponent mark are looked at.
+    lost = np.zeros(len(body), dtype=bool)
+    frac_len = np.zeros(len(body), dtype=np.int64)
+    exponent = np.zeros(len(body), dtype=np.int64)
+    marked = np.flatnonzero(~masked & _bool(pc.match_substring(body, "e", ignore_case=True)))
+    if len(marked):
+        shape = pc.extract_regex(
+            body.take(pa.array(marked)),
+            r"^[1-9](?:[.,](?P<frac>\d{0,19}))?[eE]\+?(?P<exp>\d{1,2})$",
+        )
+        frac_len[marked] = _ints(pc.utf8_length(pc.struct_field(shape, "frac")))
+        exponent[marked] = _ints(pc.cast(pc.struct_field(shape, "exp"), pa.int64()))
+        lost[marked] = (
+            _bool(pc.is_valid(shape))
+            & (exponent[marked] > frac_len[marked])
+            & (exponent[marked] <= _MAX_SCI_EXPONENT)
+        )
     # A number followed by an extension (step 6): the main number is judged. Runs of
     # x, ?, # or dots next to digits are masks in the slow path, so they stay out.
-    split = pc.extract_regex(body, _EXTENSION_RE2)
-    ext = (
-        ~masked
-        & _bool(pc.is_valid(split))
-        & ~_bool(pc.match_substring_regex(body, r"[xX]{2}|\.{3}|\?{2}|#{2}"))
-    )
-    main = pc.if_else(pa.array(ext), pc.struct_field(split, "main"), body) if ext.any() else body
+    ext = ~masked & _bool(pc.match_substring_regex(body, "[xX#转分]"))
+    main = body
+    if ext.any():
+        at = np.flatnonzero(ext)
+        split = pc.extract_regex(body.take(pa.array(at)), _EXTENSION_RE2)
+        ext[at] = _bool(pc.is_valid(split)) & ~_bool(
+            pc.match_substring_regex(body.take(pa.array(at)), r"[xX]{2}|\.{3}|\?{2}|#{2}")
+        )
+        if ext.any():
+            # Scatter the main parts back: cells without an extension keep their text.
+            index = np.arange(len(body))
+            index[at[ext[at]]] = len(body) + np.flatnonzero(ext[at])
+            main = pa.concat_arrays([body, pc.struct_field(split, "main").cast(body.type)]).take(
+                pa.array(index)
+            )
     cleaned = pc.replace_substring(pc.replace_substring(main, " ", ""), "-", "")
     length = _ints(pc.utf8_length(cleaned))
     number = ~masked & ~flt & ~sci & ~lost & _bool(pc.ascii_is_decimal(pc.utf8_ltrim(cleaned, "+")))
@@ -1906,7 +1929,49 @@ def _fixed_digits(texts: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ints(array: Any) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    """An integer Arrow array as int64 numpy (null → 0)."""
+    if array.null_count:
+        array = pc.fill_null(array, 0)
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _lengths(text: Any, ascii_only: bool) -> np.ndarray:
+    """Characters per cell; for ASCII text the byte lengths, read from the offsets."""
+    if not ascii_only:
+        return _ints(pc.utf8_length(text))
+    offsets, _ = _buffers(text)
+    return np.diff(offsets).astype(np.int64)
+
+
+def _buffers(text: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data bytes) of a string array, as numpy views (missing cells are empty)."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    n = len(text)
+    offset_type = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    buffers = text.buffers()
+    if n == 0 or buffers[1] is None:
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(buffers[1], dtype=offset_type)[text.offset : text.offset + n + 1]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    return offsets.astype(np.int64, copy=False), data
+
+
+def _edge_bytes(text: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the last byte of every cell (0 for an empty or missing cell)."""
+    offsets, data = _buffers(text)
+    starts, ends = offsets[:-1], offsets[1:]
+    empty = ends <= starts
+    if len(data) == 0:
+        zero = np.zeros(len(starts), dtype=np.uint8)
+        return zero, zero.copy()
+    first = data[np.clip(starts, 0, len(data) - 1)]
+    last = data[np.clip(ends - 1, 0, len(data) - 1)]
+    return np.where(empty, 0, first).astype(np.uint8), np.where(empty, 0, last).astype(np.uint8)
 
 
 def _bool(array: Any) -> np.ndarray:
