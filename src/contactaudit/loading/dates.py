@@ -109,9 +109,11 @@ def _parse_unique(
     day = np.full(n, np.nan)
 
     def take(pattern: str) -> pd.DataFrame:
-        hits = text.str.extract(pattern, flags=re.ASCII)
-        found = hits.iloc[:, 0].notna().to_numpy() & ~done
-        done[found] = True
+        # Only values no earlier pattern took (the index stays the position).
+        todo = np.flatnonzero(~done)
+        hits = text.iloc[todo].str.extract(pattern, flags=re.ASCII)
+        found = hits.iloc[:, 0].notna().to_numpy()
+        done[todo[found]] = True
         return hits[found]
 
     for pattern in (_YMD, _COMPACT):
