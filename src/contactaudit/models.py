@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -112,36 +113,52 @@ def check_frame(
     if frame.empty:
         return empty_check_frame()
     n = len(frame)
-    out = pd.DataFrame(
-        {
-            "code": _objects(code) if isinstance(code, pd.Series) else [code] * n,
-            "source": [source] * n,
-            "row": frame["_row"].astype("int64").to_numpy(),
-            "record_id": _objects(frame["_record_id"]),
-            "borrower_id": _objects(frame["borrower_id"]),
-            "column": (
-                _objects(column)
-                if isinstance(column, pd.Series)
-                else ([column] * n if column is not None else _objects(frame["_phone_column"]))
-            ),
-            "e164": _objects(frame["e164"]) if "e164" in frame else [None] * n,
-            "raw": _objects(frame["raw"]) if "raw" in frame else [None] * n,
-            "message": _objects(message) if isinstance(message, pd.Series) else [message] * n,
-            "related": (_objects(related) if related is not None else [()] * n),
-        },
-        # object columns: pandas 3 would infer Arrow strings (4x slower to build here)
-        # and turn None into NaN, which the reporters would then have to undo.
-        dtype=object,
-    )
-    out["row"] = out["row"].astype("int64")
+    columns = {
+        "code": _objects(code) if isinstance(code, pd.Series) else _constant(code, n),
+        "source": _constant(source, n),
+        "record_id": _objects(frame["_record_id"]),
+        "borrower_id": _objects(frame["borrower_id"]),
+        "column": (
+            _objects(column)
+            if isinstance(column, pd.Series)
+            else (_constant(column, n) if column is not None else _objects(frame["_phone_column"]))
+        ),
+        "e164": _objects(frame["e164"]) if "e164" in frame else _constant(None, n),
+        "raw": _objects(frame["raw"]) if "raw" in frame else _constant(None, n),
+        "message": _objects(message) if isinstance(message, pd.Series) else _constant(message, n),
+        "related": _objects(related) if related is not None else _constant((), n),
+    }
+    # One object block filled column by column: object columns, because pandas 3 would
+    # infer Arrow strings (slower to build here) and turn None into NaN, which the
+    # reporters would then have to undo.
+    names = [c for c in CHECK_COLUMNS if c != "row"]
+    block = np.empty((len(names), n), dtype=object)
+    for i, name in enumerate(names):
+        block[i] = columns[name]
+    out = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
+    out.insert(CHECK_COLUMNS.index("row"), "row", frame["_row"].to_numpy(dtype=np.int64))
     return out
 
 
-def _objects(values: Any) -> list[Any]:
-    """A column as a plain list with missing values as ``None``."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
-    series = series.astype("object")
-    return series.where(series.notna(), None).tolist()
+def _constant(value: Any, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out.fill(value)  # the one object in every slot, tuples included
+    return out
+
+
+def _objects(values: Any) -> np.ndarray:
+    """A column as an object array with missing values as ``None`` (by position)."""
+    if isinstance(values, pd.Series):
+        array = values.to_numpy(dtype=object)
+    elif isinstance(values, np.ndarray) and values.dtype == object:
+        array = values
+    else:
+        array = np.fromiter(values, dtype=object, count=len(values))
+    missing = pd.isna(array)
+    if missing.any():
+        array = array.copy()
+        array[missing] = None
+    return array
 
 
 @dataclass(frozen=True)
