@@ -228,6 +228,22 @@ def _reference(table: pd.DataFrame | None) -> pd.DataFrame | None:
 def run_checks(
     tables: Mapping[str, pd.DataFrame], config: AuditConfig, as_of: dt.date, progress: Progress
 ) -> pd.DataFrame:
+    return concat_checks(check_frames(tables, config, as_of, progress))
+
+
+def concat_checks(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """One findings frame from the check families' frames (``CHECK_COLUMNS``)."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS})
+    return pd.concat(frames, ignore_index=True)
+
+
+def check_frames(
+    tables: Mapping[str, pd.DataFrame], config: AuditConfig, as_of: dt.date, progress: Progress
+) -> list[pd.DataFrame]:
+    """Every check family's findings, one frame each (``run_checks`` without the concat,
+    so a caller can free the tables before the concatenation's copy)."""
     borrowers = tables.get("borrowers")
     contacts = tables.get("contacts")
     frames: list[pd.DataFrame] = []
@@ -263,10 +279,7 @@ def run_checks(
                 config,
             )
         )
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS})
-    return pd.concat(frames, ignore_index=True)
+    return frames
 
 
 def _empty_borrowers() -> pd.DataFrame:
@@ -419,13 +432,15 @@ def run_audit(
     loaded = load_inputs(inputs, config, progress)
     progress("normalising phone numbers")
     tables = normalise_tables(loaded, config)
-    checks = run_checks(tables, config, as_of, progress)
+    frames = check_frames(tables, config, as_of, progress)
     if not keep_tables:
         tables = {}
         for export in loaded.values():
             export.frame = _empty_like(export.frame)
             export.original = _empty_like(export.original)
         release_memory()
+    checks = concat_checks(frames)
+    del frames
     findings = assemble_findings(checks, config)
     del checks
     report = AuditReport(
