@@ -22,6 +22,7 @@ import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -225,10 +226,41 @@ def _reference(table: pd.DataFrame | None) -> pd.DataFrame | None:
     return table[table["usable"].astype(bool)]
 
 
+@overload
 def run_checks(
-    tables: Mapping[str, pd.DataFrame], config: AuditConfig, as_of: dt.date, progress: Progress
-) -> pd.DataFrame:
-    return concat_checks(check_frames(tables, config, as_of, progress))
+    tables: Mapping[str, pd.DataFrame],
+    config: AuditConfig,
+    as_of: dt.date,
+    progress: Progress,
+    *,
+    concat: Literal[True] = True,
+) -> pd.DataFrame: ...
+
+
+@overload
+def run_checks(
+    tables: Mapping[str, pd.DataFrame],
+    config: AuditConfig,
+    as_of: dt.date,
+    progress: Progress,
+    *,
+    concat: Literal[False],
+) -> list[pd.DataFrame]: ...
+
+
+def run_checks(
+    tables: Mapping[str, pd.DataFrame],
+    config: AuditConfig,
+    as_of: dt.date,
+    progress: Progress,
+    *,
+    concat: bool = True,
+) -> pd.DataFrame | list[pd.DataFrame]:
+    """Every check family over the normalised tables: one findings frame, or with
+    ``concat=False`` one frame per family (so a caller can free the tables before the
+    concatenation's copy; ``concat_checks`` joins them)."""
+    frames = check_frames(tables, config, as_of, progress)
+    return concat_checks(frames) if concat else frames
 
 
 def concat_checks(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -242,8 +274,7 @@ def concat_checks(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def check_frames(
     tables: Mapping[str, pd.DataFrame], config: AuditConfig, as_of: dt.date, progress: Progress
 ) -> list[pd.DataFrame]:
-    """Every check family's findings, one frame each (``run_checks`` without the concat,
-    so a caller can free the tables before the concatenation's copy)."""
+    """Every check family's findings, one frame each."""
     borrowers = tables.get("borrowers")
     contacts = tables.get("contacts")
     frames: list[pd.DataFrame] = []
@@ -432,7 +463,7 @@ def run_audit(
     loaded = load_inputs(inputs, config, progress)
     progress("normalising phone numbers")
     tables = normalise_tables(loaded, config)
-    frames = check_frames(tables, config, as_of, progress)
+    frames = run_checks(tables, config, as_of, progress, concat=False)
     if not keep_tables:
         tables = {}
         for export in loaded.values():
