@@ -163,7 +163,10 @@ def test_collection_to_non_self_contact_is_third_party_with_the_contact_related(
     result = gate(msgs)
     assert flat(result) == [("recipient-third-party", 2)]
     # the message's borrower row first (DESIGN §4), then the contact it reaches
-    assert result.findings["related"].iloc[0] == (Related("borrowers", 2, "B1"), Related("contacts", 2, "C1"))
+    assert result.findings["related"].iloc[0] == (
+        Related("borrowers", 2, "B1"),
+        Related("contacts", 2, "C1"),
+    )
 
 
 def test_collection_to_self_contact_is_not_third_party():
@@ -185,7 +188,10 @@ def test_message_to_another_borrowers_number_is_third_party_not_not_on_file():
     msgs = campaign({"borrower_id": "B1", "e164": B2_PHONE, "purpose": "reminder"})
     result = gate(msgs)
     assert flat(result) == [("recipient-third-party", 2)]
-    assert result.findings["related"].iloc[0] == (Related("borrowers", 2, "B1"), Related("borrowers", 3, "B2"))
+    assert result.findings["related"].iloc[0] == (
+        Related("borrowers", 2, "B1"),
+        Related("borrowers", 3, "B2"),
+    )
     assert "1 other borrower" in result.findings["message"].iloc[0]
 
 
@@ -200,7 +206,10 @@ def test_reminder_to_listed_contact_who_is_another_borrower_is_left_to_the_audit
     found = audit_finding("contact-is-other-borrower", "high", "contacts", 4, "B1", B2_PHONE, "C3")
     result = gate(msgs, con=con, findings=found)
     assert flat(result) == [("recipient-unsafe-number", 2)]
-    assert result.findings["related"].iloc[0] == (Related("borrowers", 2, "B1"), Related("contacts", 4, "C3"))
+    assert result.findings["related"].iloc[0] == (
+        Related("borrowers", 2, "B1"),
+        Related("contacts", 4, "C3"),
+    )
     assert "contact-is-other-borrower" in result.findings["message"].iloc[0]
 
 
@@ -225,7 +234,10 @@ def test_number_on_the_opt_out_list_is_opted_out():
     msgs = campaign({"borrower_id": "B1", "e164": B1_PHONE})
     result = gate(msgs, opt_outs=opt)
     assert flat(result) == [("recipient-opted-out", 2)]
-    assert result.findings["related"].iloc[0] == (Related("borrowers", 2, "B1"), Related("opt_outs", 3, None))
+    assert result.findings["related"].iloc[0] == (
+        Related("borrowers", 2, "B1"),
+        Related("opt_outs", 3, None),
+    )
 
 
 def test_phone_of_a_borrower_with_sms_opt_out_is_opted_out_but_not_unsafe():
@@ -483,7 +495,10 @@ def test_hub_number_related_is_capped_and_message_counts_every_borrower():
     assert f["code"].tolist() == ["recipient-third-party"]
     assert f["message"].iloc[0].startswith("30 other borrower(s)")
     assert len(f["related"].iloc[0]) == 20
-    assert f["related"].iloc[0][:2] == (Related("borrowers", 2, "B1"), Related("borrowers", 4, "H00"))
+    assert f["related"].iloc[0][:2] == (
+        Related("borrowers", 2, "B1"),
+        Related("borrowers", 4, "H00"),
+    )
 
 
 def test_overnight_window_wraps_midnight():

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from contract_helpers import (
     CATALOGUE,
     FINDING_KEYS,

@@ -151,7 +151,7 @@ def _keys(numbers: _Numbers) -> np.ndarray:
     inner, outer = _hmac_states(hash_key())
     inner_copy, outer_copy = inner.copy, outer.copy
     hashed = np.full(len(numbers.usable), None, dtype=object)
-    digests = []
+    digests: list[str] = []
     append = digests.append
     # Inlined HMAC (see _phone_digest): this loop runs once per distinct number.
     for value in numbers.usable_bytes():
