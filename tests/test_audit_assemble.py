@@ -106,7 +106,7 @@ def test_config_severity_overrides_every_source_and_ignore_drops_codes() -> None
     assert f["severity"].tolist() == ["critical", "high"]
 
 
-def test_findings_carry_masked_numbers_keys_and_object_columns(
+def test_findings_carry_masked_numbers_keys_and_categorical_catalogue_columns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "assemble-test")
@@ -121,7 +121,9 @@ def test_findings_carry_masked_numbers_keys_and_object_columns(
     f = assemble_findings(checks, AuditConfig())
     assert list(f.columns) == list(FINDING_COLUMNS)
     assert f["row"].dtype == "int64"
-    assert all(f[c].dtype == object for c in FINDING_COLUMNS if c != "row")
+    categorical = ("code", "severity", "remediation", "source")
+    assert all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in categorical)
+    assert all(f[c].dtype == object for c in FINDING_COLUMNS if c not in (*categorical, "row"))
     assert f["phone_masked"].tolist() == ["****5678", "139****8573"]
     key = hmac.new(b"assemble-test", b"+8613926418573", hashlib.sha256).hexdigest()[:16]
     assert f["phone_key"].tolist() == [None, key]

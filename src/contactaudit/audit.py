@@ -376,23 +376,38 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     code_ix = code_ix[order]
 
     # One object block filled column by column in report order (pandas would otherwise
-    # copy every column once more to consolidate them), plus the int64 ``row``.
-    text_columns = [c for c in FINDING_COLUMNS if c != "row"]
-    block = np.empty((len(text_columns), len(take)), dtype=object)
-    slot = {name: block[i] for i, name in enumerate(text_columns)}
+    # copy every column once more to consolidate them), plus the int64 ``row`` and the
+    # four catalogue columns as categoricals: a few distinct values each, so counting,
+    # ranking and encoding them works on small integer codes (the summary, the exit
+    # status and every reporter read them).
+    object_columns = [c for c in FINDING_COLUMNS if c not in _CATEGORICAL and c != "row"]
+    block = np.empty((len(object_columns), len(take)), dtype=object)
+    slot = {name: block[i] for i, name in enumerate(object_columns)}
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
         np.take(_column(checks, name), take, out=slot[name])
-    slot["code"][:] = np.asarray(codes, dtype=object)[code_ix]
-    slot["severity"][:] = np.array(names, dtype=object)[severity_ix[order]]
-    remediations = np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
-    slot["remediation"][:] = remediations[code_ix]
-    slot["source"][:] = np.asarray(sources, dtype=object)[source_ix[order]]
     slot["phone_masked"][:], slot["phone_key"][:] = mask_and_key_values(slot["e164"], slot["raw"])
     slot["status"][:] = None
+    remediation_ix, remediations = pd.factorize(
+        np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
+    )
+    categorical = {
+        "code": (code_ix, list(codes)),
+        "severity": (severity_ix[order], names),
+        "remediation": (remediation_ix[code_ix], list(remediations)),
+        "source": (source_ix[order], list(sources)),
+    }
     # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
-    frame = pd.DataFrame(block.T, columns=text_columns, dtype=object, copy=False)
-    frame.insert(FINDING_COLUMNS.index("row"), "row", rows[order])
+    frame = pd.DataFrame(block.T, columns=object_columns, dtype=object, copy=False)
+    for position, name in enumerate(FINDING_COLUMNS):
+        if name == "row":
+            frame.insert(position, name, rows[order])
+        elif name in categorical:
+            ix, categories = categorical[name]
+            frame.insert(position, name, pd.Categorical.from_codes(ix, categories=categories))
     return frame
+
+
+_CATEGORICAL = ("code", "severity", "remediation", "source")
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:

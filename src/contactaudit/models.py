@@ -209,6 +209,39 @@ class InputInfo:
         return data
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Integer codes and their values: a categorical's own (assembled findings), else
+    factorised."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), list(values.cat.categories)
+    codes, uniques = pd.factorize(values)
+    return codes, list(uniques)
+
+
+def _counts(values: pd.Series) -> dict[Any, int]:
+    """How often each value occurs, values that do not occur left out."""
+    codes, uniques = _codes(values)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return {u: int(n) for u, n in zip(uniques, counts, strict=True) if n}
+
+
+def _ranks(severity: pd.Series) -> np.ndarray:
+    codes, names = _codes(severity)
+    lookup = np.array([_RANK.get(str(n), -1) for n in names] + [-1], dtype=np.int64)
+    return lookup[codes]  # a missing severity (code -1) takes the last slot: -1
+
+
+def _records(findings: pd.DataFrame) -> int:
+    """Distinct (source, row) pairs: a record is a row of an export, so a wide contacts
+    row counts once, whatever slots and columns its findings name."""
+    if findings.empty:
+        return 0
+    source, _ = _codes(findings["source"])
+    rows = findings["row"].to_numpy(dtype=np.int64)
+    span = int(rows.max()) - int(rows.min()) + 1
+    return len(pd.unique((source.astype(np.int64) + 1) * span + (rows - rows.min())))
+
+
 @dataclass
 class AuditReport:
     """The outcome of ``run_audit`` / ``run_gate``; it owns the exit decision."""
@@ -234,24 +267,20 @@ class AuditReport:
         if self.fail_on == "never" or self.findings.empty:
             return 0
         threshold = severity_rank(self.fail_on)
-        ranks = self.findings["severity"].map(_RANK)
-        failing = ranks >= threshold
+        failing = _ranks(self.findings["severity"]) >= threshold
         if self.fail_on_new:
             failing &= self.findings["status"].eq("new").to_numpy()
         return 1 if bool(failing.any()) else 0
 
     def summary(self) -> dict[str, Any]:
         f = self.findings
-        by_sev = f["severity"].value_counts() if not f.empty else pd.Series(dtype="int64")
-        by_code = f["code"].value_counts() if not f.empty else pd.Series(dtype="int64")
-        # A record is a row of an export: a wide contacts row counts once, whatever
-        # slots and columns its findings name.
-        records = f[["source", "row"]].drop_duplicates().shape[0] if not f.empty else 0
+        by_sev = _counts(f["severity"])
+        by_code = _counts(f["code"])
         return {
             "findings": int(len(f)),
-            "records_with_findings": int(records),
-            "by_severity": {s: int(by_sev[s]) for s in SEVERITY_ORDER if s in by_sev.index},
-            "by_code": {c: int(by_code[c]) for c in sorted(by_code.index)},
+            "records_with_findings": _records(f),
+            "by_severity": {s: by_sev[s] for s in SEVERITY_ORDER if s in by_sev},
+            "by_code": {c: by_code[c] for c in sorted(by_code)},
             "new": self.new,
             "resolved": self.resolved,
         }

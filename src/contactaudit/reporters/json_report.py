@@ -171,6 +171,11 @@ def _encode_column(series: pd.Series) -> _Encoded:
     sample) are encoded a piece at a time when the piece is rendered: hashing them
     would cost more than it saves, and a whole-column copy would only add memory.
     """
+    if isinstance(series.dtype, pd.CategoricalDtype):  # the catalogue columns: codes ready
+        codes = series.cat.codes.to_numpy()
+        categories = np.asarray(series.cat.categories, dtype=object)
+        texts = pa.concat_arrays([_json_piece(categories), pa.array(["null"])])
+        return _Encoded(texts=texts, codes=np.where(codes < 0, len(categories), codes))
     values = series.to_numpy(dtype=object)
     step = max(1, len(values) // _SAMPLE)
     sample = values[::step]
