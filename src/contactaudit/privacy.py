@@ -100,9 +100,18 @@ def phone_key_values(e164: np.ndarray | pd.Series) -> np.ndarray:
 def mask_and_key_values(
     e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(mask_values(e164, raw), phone_key_values(e164))`` with one factorisation."""
+    """``(mask_values(e164, raw), phone_key_values(e164))`` with one factorisation.
+
+    The masks are mostly Arrow kernels, which release the GIL, and the keys a Python
+    loop of HMACs, which holds it: the masks are made on a second thread meanwhile.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     numbers = _Numbers(_object_values(e164))
-    return _masks(numbers, _object_values(raw)), _keys(numbers)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="contactaudit-mask") as pool:
+        masks = pool.submit(_masks, numbers, _object_values(raw))
+        keys = _keys(numbers)
+        return masks.result(), keys
 
 
 class _Numbers:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from contactaudit import __version__
 from contactaudit.models import REPORT_FIELDS, AuditReport
-from contactaudit.reporters._common import flat_related
+from contactaudit.reporters._common import flat_related, ordered_map
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 10_000
@@ -124,7 +124,8 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
     }
     rows = f["row"].to_numpy(dtype=np.int64)
     related = f["related"].to_numpy(dtype=object)
-    for start in range(0, len(f), CHUNK_ROWS):
+
+    def lines(start: int) -> tuple[bytes, bytes]:
         stop = min(start + CHUNK_ROWS, len(f))
         parts: list[Any] = []
         for i, name in enumerate(fields):
@@ -134,29 +135,58 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
             elif name == "related":
                 parts.append(_related_json(related[start:stop]))
             else:
-                parts.append(encoded[name].piece(start, stop))
+                parts.extend(encoded[name].pieces(start, stop))
         parts.append("}")
-        lines = pc.binary_join_element_wise(*parts, "")
-        text = pc.binary_join(pa.ListArray.from_arrays([0, len(lines)], lines), _SEPARATOR)
-        yield ("\n" + _INDENT if start == 0 else _SEPARATOR).encode()
-        yield text[0].as_buffer().to_pybytes()
+        joined = pc.binary_join_element_wise(*_merge_literals(parts), "")
+        text = pc.binary_join(pa.ListArray.from_arrays([0, len(joined)], joined), _SEPARATOR)
+        lead = ("\n" + _INDENT if start == 0 else _SEPARATOR).encode()
+        return lead, text[0].as_buffer().to_pybytes()
+
+    # Chunks render on both cores (Arrow's joins release the GIL), written in order.
+    for lead, text in ordered_map(lines, range(0, len(f), CHUNK_ROWS)):
+        yield lead
+        yield text
     yield b"\n  ]\n}\n"
 
 
 @dataclass(frozen=True)
 class _Encoded:
     """A column's JSON text: per distinct value plus a code per finding, or computed
-    piece by piece from the values themselves."""
+    piece by piece from the values themselves (as one Arrow array when they are text,
+    so a piece is Arrow work only and renders on another core)."""
 
     texts: pa.Array | None = None
     codes: np.ndarray | None = None
+    text: pa.Array | None = None
     values: np.ndarray | None = None
 
+    def pieces(self, start: int, stop: int) -> list[Any]:
+        """The piece's JSON text as parts of the line join: plain text without nulls
+        joins between two quote literals (no quoted copy of the column)."""
+        if self.text is not None:
+            text = self.text.slice(start, stop - start)
+            if not text.null_count and not _may_need_escapes(text):
+                return ['"', text, '"']
+        return [self.piece(start, stop)]
+
     def piece(self, start: int, stop: int) -> pa.Array:
+        if self.text is not None:
+            return pc.fill_null(_json_text(self.text.slice(start, stop - start)), "null")
         if self.values is not None:
             return _json_piece(self.values[start:stop])
         assert self.texts is not None and self.codes is not None
         return self.texts.take(pa.array(self.codes[start:stop]))
+
+
+def _merge_literals(parts: list[Any]) -> list[Any]:
+    """Adjacent literal strings as one (fewer inputs to the row-wise join)."""
+    merged: list[Any] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
 
 
 _SAMPLE = 4096
@@ -180,7 +210,10 @@ def _encode_column(series: pd.Series) -> _Encoded:
     step = max(1, len(values) // _SAMPLE)
     sample = values[::step]
     if len(pd.unique(sample)) > _MOSTLY_DISTINCT * len(sample):
-        return _Encoded(values=values)
+        try:
+            return _Encoded(text=pa.array(values, type=pa.string(), from_pandas=True))
+        except (pa.ArrowException, UnicodeError):  # not all text: json.dumps per piece
+            return _Encoded(values=values)
     codes, uniques = pd.factorize(values)
     texts = pa.concat_arrays([_json_piece(np.asarray(uniques, dtype=object)), pa.array(["null"])])
     return _Encoded(texts=texts, codes=np.where(codes < 0, len(uniques), codes))
@@ -212,12 +245,27 @@ def _json_text(text: pa.Array) -> pa.Array:
     join puts plain text between quotes; ``json.dumps`` runs only for values that need
     escapes (a quote, a backslash, a control character)."""
     quoted = pc.binary_join_element_wise('"', text, '"', "")
+    if not _may_need_escapes(text):
+        return quoted
     escape = pc.fill_null(pc.match_substring_regex(text, _NEEDS_ESCAPE), False)
     if not pc.any(escape).as_py():
         return quoted
     where = pa.array(np.flatnonzero(escape.to_numpy(zero_copy_only=False)))
     dumped = [json.dumps(v, ensure_ascii=False) for v in text.take(where).to_pylist()]
     return pc.replace_with_mask(quoted, escape, pa.array(dumped, type=pa.string()))
+
+
+def _may_need_escapes(text: pa.Array) -> bool:
+    """Whether any byte of the strings' characters is a quote, a backslash or a control
+    character: one numpy pass over the array's own bytes, not a regex per value."""
+    if not pa.types.is_string(text.type):
+        return True
+    _, offsets, data = text.buffers()
+    if data is None or len(text) == 0:
+        return False
+    bounds = np.frombuffer(offsets, dtype=np.int32)[[text.offset, text.offset + len(text)]]
+    chars = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[1]]
+    return bool(((chars < 0x20) | (chars == 0x22) | (chars == 0x5C)).any())
 
 
 def _related_json(values: np.ndarray) -> pa.Array:
