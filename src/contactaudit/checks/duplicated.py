@@ -28,6 +28,7 @@ import pandas as pd
 from contactaudit.checks._crossrecord import (
     NO_KEY,
     RELATED_CAP,
+    RELATIONSHIP_SELF,
     at,
     code_counts,
     concat_findings,
@@ -36,13 +37,14 @@ from contactaudit.checks._crossrecord import (
     findings,
     gc_paused,
     id_codes,
+    ids_at,
     number_keys,
     pair_related,
     peer_related,
     per_count,
     plural,
     refs,
-    relationship_canon,
+    relationship_kinds,
     shared_codes,
     sorted_unique,
     text_codes,
@@ -79,7 +81,7 @@ def phone_shared_by_borrowers(
     if len(cand) == 0:
         return concat_findings([])
     key, _ = dense(bcode[cand])
-    (bid,) = id_codes(borrowers["borrower_id"].iloc[cand])
+    (bid,) = id_codes(ids_at(borrowers, cand))
     width = int(bid.max()) + 1
     pairs = sorted_unique(key * width + bid)
     distinct = np.bincount(pairs // width, minlength=int(key.max()) + 1)[key]
@@ -147,11 +149,11 @@ def contacts_matching_borrowers(
         pd.DataFrame({"b": np.arange(len(bpos)), "key": bcode[bpos]}), on="key"
     )
     pc_, pb = pairs["c"].to_numpy(), pairs["b"].to_numpy()
-    cbid, bbid = id_codes(contacts["borrower_id"].iloc[cpos], borrowers["borrower_id"].iloc[bpos])
+    cbid, bbid = id_codes(ids_at(contacts, cpos), ids_at(borrowers, bpos))
     same = cbid[pc_] == bbid[pb]
     if "relationship" in contacts:
-        canon = relationship_canon(contacts["relationship"].iloc[cpos], config)
-        not_self = canon != "self"
+        kinds = relationship_kinds(contacts["relationship"].iloc[cpos], config)
+        not_self = kinds != RELATIONSHIP_SELF
     else:
         not_self = np.ones(len(cpos), dtype=bool)
     members = refs(borrowers, bpos, "borrowers")
@@ -192,7 +194,7 @@ def contact_groups(
     if len(cand) == 0:
         return []
     key, n_keys = dense(ccode[cand])
-    (bid,) = id_codes(contacts["borrower_id"].iloc[cand])
+    (bid,) = id_codes(ids_at(contacts, cand))
     width = int(bid.max()) + 1
     uniques, pair = np.unique(key * width + bid, return_inverse=True)
     pair = pair.reshape(-1)

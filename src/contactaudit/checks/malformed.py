@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from contactaudit import phones
-from contactaudit.checks._crossrecord import finding_rows, take_objects
-from contactaudit.models import check_frame, empty_check_frame
+from contactaudit.checks._crossrecord import findings
+from contactaudit.models import empty_check_frame
 
 # Message per code; ``{detail}`` is filled from normalize_phones' ``detail`` column.
 # The second form is used when a cell has no detail.
@@ -77,39 +77,36 @@ def check_malformed(table: pd.DataFrame, source: str) -> pd.DataFrame:
     """One finding per cell of a normalised ``table`` whose ``malformed`` is set."""
     if table.empty or "malformed" not in table.columns:
         return empty_check_frame()
-    pos = np.flatnonzero(table["malformed"].notna().to_numpy(dtype=bool))
+    codes = table["malformed"].to_numpy(dtype=object)
+    pos = np.flatnonzero(pd.notna(codes))
     if len(pos) == 0:
         return empty_check_frame()
-    # Only the finding rows' columns are taken (a boolean mask would copy the table).
-    rows = finding_rows(table, pos)
-    if "borrower_id" not in rows.columns:  # reference lists have no borrower
-        rows["borrower_id"] = None
-    codes = take_objects(table["malformed"], pos)
-    details = (
-        take_objects(table["detail"], pos)
-        if "detail" in table.columns
-        else np.full(len(pos), None, dtype=object)
-    )
-    # One message per distinct (code, detail) pair.
-    code_ix, code_values = pd.factorize(codes)
-    detail_ix, detail_values = pd.factorize(details, use_na_sentinel=True)
-    pair = code_ix * (len(detail_values) + 1) + (detail_ix + 1)
-    distinct, inverse = np.unique(pair, return_inverse=True)
+    # One message per distinct (code, detail) pair, on integer codes of the pairs.
+    code_ix, code_values = pd.factorize(codes[pos])
+    if "detail" in table.columns:
+        detail = table["detail"]
+        if not isinstance(detail.dtype, pd.CategoricalDtype):
+            detail = detail.astype("category")
+        detail_ix = detail.cat.codes.to_numpy()[pos].astype(np.int64)
+        detail_values = list(detail.cat.categories)
+    else:
+        detail_ix, detail_values = np.full(len(pos), -1, dtype=np.int64), []
+    width = len(detail_values) + 1
+    distinct, inverse = np.unique(code_ix * width + (detail_ix + 1), return_inverse=True)
     texts = np.array(
         [
             message_for(
-                code_values[p // (len(detail_values) + 1)],
-                (detail_values[p % (len(detail_values) + 1) - 1] or None)
-                if p % (len(detail_values) + 1)
-                else None,
+                code_values[p // width],
+                (detail_values[p % width - 1] or None) if p % width else None,
             )
             for p in distinct.tolist()
         ],
         dtype=object,
     )
-    return check_frame(
-        rows,
-        pd.Series(codes, dtype=object),
+    return findings(
+        table,
+        pos,
+        np.asarray(code_values, dtype=object)[code_ix],
         source,
-        pd.Series(texts[inverse.reshape(-1)], dtype=object),
+        texts[inverse.reshape(-1)],
     )

@@ -34,6 +34,9 @@ import pyarrow.compute as pc
 
 from contactaudit.checks._crossrecord import (
     NO_KEY,
+    RELATIONSHIP_BLANK,
+    RELATIONSHIP_SELF,
+    RELATIONSHIP_UNKNOWN,
     arrow_text,
     concat_findings,
     counted,
@@ -44,7 +47,7 @@ from contactaudit.checks._crossrecord import (
     pair_related,
     peer_related,
     refs,
-    relationship_canon,
+    relationship_kinds,
     shared_codes,
     sorted_unique,
     text_codes_arrow,
@@ -68,9 +71,9 @@ def check_mismatched(
         parts.append(region_mismatch(contacts, "contacts"))
         parts.append(contact_orphan(contacts, ids))
         if "relationship" in contacts:
-            canon = relationship_canon(contacts["relationship"], config)
-            parts.append(relationship_unknown(contacts, canon))
-            parts.append(self_contact_mismatch(borrowers, contacts, canon, ids))
+            kinds = relationship_kinds(contacts["relationship"], config)
+            parts.append(relationship_unknown(contacts, kinds))
+            parts.append(self_contact_mismatch(borrowers, contacts, kinds, ids))
         parts.append(name_conflict(contacts, config))
     return concat_findings(parts)
 
@@ -81,10 +84,10 @@ class _BorrowerIds(NamedTuple):
 
 
 def self_contact_mismatch(
-    borrowers: pd.DataFrame, contacts: pd.DataFrame, canon: np.ndarray, ids: _BorrowerIds
+    borrowers: pd.DataFrame, contacts: pd.DataFrame, kinds: np.ndarray, ids: _BorrowerIds
 ) -> pd.DataFrame:
     """self-contact-mismatch: a 'self' contact whose number is none of the borrower's."""
-    spos = np.flatnonzero((canon == "self") & usable_mask(contacts))
+    spos = np.flatnonzero((kinds == RELATIONSHIP_SELF) & usable_mask(contacts))
     if len(spos) == 0:
         return concat_findings([])
     self_ids = ids.contacts.take(pa.array(spos))
@@ -137,39 +140,48 @@ def name_conflict(contacts: pd.DataFrame, config: AuditConfig) -> pd.DataFrame:
     cand = np.flatnonzero(ccode != NO_KEY)
     if len(cand) == 0:
         return concat_findings([])
-    name_id = _name_ids(contacts["name"].iloc[cand], config)
+    key, n_keys = dense(ccode[cand])
+    names = pc.take(arrow_text(contacts["name"]), pa.array(cand), boundscheck=False)
+    encoded = pc.dictionary_encode(names)
+    cells = pc.fill_null(encoded.indices, NO_KEY).to_numpy(zero_copy_only=False).astype(np.int64)
+    # Folding never tells two equal cells apart, so only a number with two different
+    # name cells can carry two names: the other numbers' cells are never folded.
+    filled = cells != NO_KEY
+    width = len(encoded.dictionary) + 1
+    cell_pairs = sorted_unique(key[filled] * width + cells[filled])
+    different_cells = np.bincount(cell_pairs // width, minlength=n_keys)[key]
+    keep = np.flatnonzero(filled & (different_cells >= 2))
+    cand, key, cells = cand[keep], key[keep], cells[keep]
+    name_id = _name_ids(cells, encoded.dictionary, config)
     named = name_id != NO_KEY
-    cand, name_id = cand[named], name_id[named]
+    cand, key, name_id = cand[named], key[named], name_id[named]
     if len(cand) == 0:
         return concat_findings([])
-    key, n_keys = dense(ccode[cand])
     width = int(name_id.max()) + 1
     pairs = sorted_unique(key * width + name_id)
-    names = np.bincount(pairs // width, minlength=n_keys)[key]
-    hit = np.flatnonzero(names >= 2)
+    names_per_key = np.bincount(pairs // width, minlength=n_keys)[key]
+    hit = np.flatnonzero(names_per_key >= 2)
     pos = cand[hit]
     related = peer_related(
         key[hit], contacts["_row"].to_numpy()[pos], refs(contacts, pos, "contacts")
     )
-    message = counted("number is listed under ", names[hit], "different name")
+    message = counted("number is listed under ", names_per_key[hit], "different name")
     return findings(contacts, pos, "name-conflict", "contacts", message, related)
 
 
-def _name_ids(names: pd.Series, config: AuditConfig) -> np.ndarray:
-    """One id per distinct folded person name; ``NO_KEY`` for blanks and role words."""
+def _name_ids(cells: np.ndarray, values: pa.Array, config: AuditConfig) -> np.ndarray:
+    """One id per distinct folded person name of ``cells`` (codes into ``values``);
+    ``NO_KEY`` for blanks and role words. Only the values the cells use are folded."""
     roles = frozenset(fold_text(w) for w in (*ROLE_WORDS, *config.role_words))
     role_lengths = sorted({len(r) for r in roles})
-    codes, uniques = pd.factorize(names)
+    used = np.unique(cells)
     ids: dict[str, int] = {}
-    lookup = []
-    for value in uniques:
-        text = str(value)
+    lookup = np.full(len(values), NO_KEY, dtype=np.int64)
+    for code, text in zip(used.tolist(), values.take(pa.array(used)).to_pylist(), strict=True):
         folded = fold_text(text)
         if _is_name(text, folded, roles, role_lengths):
-            lookup.append(ids.setdefault(folded, len(ids)))
-        else:
-            lookup.append(NO_KEY)
-    return np.array([*lookup, NO_KEY], dtype=np.int64)[codes]
+            lookup[code] = ids.setdefault(folded, len(ids))
+    return lookup[cells]
 
 
 def _is_name(text: str, folded: str, roles: frozenset[str], role_lengths: list[int]) -> bool:
@@ -189,10 +201,10 @@ def _is_cjk(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\U00020000" <= char <= "\U0003134f"
 
 
-def relationship_unknown(contacts: pd.DataFrame, canon: np.ndarray) -> pd.DataFrame:
+def relationship_unknown(contacts: pd.DataFrame, kinds: np.ndarray) -> pd.DataFrame:
     """relationship-unknown: the relationship cell is blank or outside the vocabulary."""
-    pos = np.flatnonzero(pd.isna(canon) | (canon == ""))
-    blank = canon[pos] == ""
+    pos = np.flatnonzero(kinds <= RELATIONSHIP_UNKNOWN)
+    blank = kinds[pos] == RELATIONSHIP_BLANK
     message = np.where(
         blank, "relationship is blank", "relationship is not in the vocabulary"
     ).astype(object)

@@ -36,6 +36,7 @@ from contactaudit.checks._crossrecord import (
     counted,
     findings,
     gc_paused,
+    key_index,
     number_keys,
 )
 from contactaudit.config import AuditConfig
@@ -201,8 +202,7 @@ def _list_lookup(
     listed, dates = reference
     if len(listed) == 0:
         return np.full(len(usable), _NAT, dtype=np.int64)
-    # A hash lookup: binary searches of millions of random keys cost 4x more.
-    index = pd.Index(listed).get_indexer(numbers)
+    index = key_index(listed, numbers)
     found = usable & (index >= 0)
     return np.where(found, dates[np.where(found, index, 0)], _NAT)
 
