@@ -18,13 +18,17 @@ values, with and without extra placeholders, for CN and other regions):
   mobiles with or without ``+86`` / ``86`` / ``0086``, spaces or hyphens (clean,
   decorated or placeholder), and nationally dialled CN numbers (``010-62345897``,
   ``4001234567``, ``14012345678``) whose outcome does not depend on the spelling —
-  phone-not-mobile, phone-not-sms-capable, phone-invalid, phone-placeholder. Types
-  come from phonenumbers' own CN metadata regexes, read at run time and compiled
-  (``re``'s parse tree → NFA → one layered DFA per number length) so that millions of
-  numbers cost one numpy gather per digit, following ``_number_type_helper``'s order
-  and ``parse``'s national-prefix rules; a metadata release that moves a range moves
-  both paths together, and a construct the compiler does not know sends those
-  numbers slow. Everything the fast path does not take goes slow.
+  phone-not-mobile, phone-not-sms-capable, phone-invalid, phone-placeholder; two
+  mobiles in one cell (``13812345678 13987654321`` → phone-multiple); US numbers,
+  ``+1`` or dialled nationally in a US row (``(212) 555-0143``). Types come from
+  phonenumbers' own metadata regexes, read at run time and compiled (``re``'s parse
+  tree → NFA → one layered DFA per number length) so that millions of numbers cost
+  one numpy gather per digit — for CN mobiles one table lookup by their first five
+  digits — following ``_number_type_helper``'s order and ``parse``'s national-prefix
+  rules; a metadata release that moves a range moves both paths together, and a
+  construct the compiler does not know sends those numbers slow. Everything the fast
+  path does not take goes slow. The column is judged in pieces of 512k cells, two
+  pieces at a time in threads (the kernels release the GIL).
 * the **slow path** runs the careful pipeline below, one distinct value at a time,
   with ``phonenumbers.parse`` called once per distinct cleaned candidate.
 
@@ -33,11 +37,11 @@ digits and no leading zero after ``+``), which the cross-record checks match on
 instead of hashing text; ``e164`` is written from it.
 
 Speed (measured on the shared 2-core box, CPU time): 4M cells of the benchmark mix
-(1M borrowers + 3M contacts) ≈ 2-3 s on the fast path, which leaves about 1 % of the
-distinct values (+1 numbers, several numbers in a cell, extensions) to the slow path
-at ≈ 70-80 µs each, mostly inside phonenumbers. A 2-process pool on 300k messy
-values gained 17 % (spawn) or nothing (forkserver) against the serial loop, so the
-slow path stays serial.
+(1M borrowers + 3M contacts) ≈ 0.9 s on the fast path, which leaves a few dozen
+distinct values (null tokens, words) of that mix to the slow path, at ≈ 70-80 µs
+each, mostly inside phonenumbers. A 2-process pool on 300k messy values gained 17 %
+(spawn) or nothing (forkserver) against the serial loop, so the slow path stays
+serial.
 
 Slow-path pipeline for one cell, in the order DESIGN §4 needs:
 
@@ -126,6 +130,7 @@ import re._constants as _sre_c
 import re._parser as _sre_p
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -987,6 +992,10 @@ class _FastPlan:
     usable: bool
     patterns: dict[str, tuple[str, bool]] = field(default_factory=dict)
     dfa: _DigitDfa | None = None
+    # The DFA's verdict by a number's first ``prefix_digits`` digits (1 take, 0 not,
+    # -1 later digits decide), so most numbers cost one table lookup: see _prefix_verdicts.
+    prefix_digits: int = 0
+    prefix_verdict: np.ndarray | None = None
 
 
 _FAST_LENGTH = 11
@@ -1044,23 +1053,61 @@ def _build_fast_plan(use_dfa: bool = True) -> _FastPlan:
             dfa = _compile_digit_dfa(patterns, _FAST_LENGTH)
         except (_Unsupported, RecursionError):
             dfa = None
-    return _FastPlan(True, patterns, dfa)
+    if dfa is None:
+        return _FastPlan(True, patterns)
+    return _FastPlan(True, patterns, dfa, *_prefix_verdicts(dfa, _mobile_verdict(dfa.accepts)))
 
 
-def _mobile_flags(plan: _FastPlan, digits: np.ndarray, nsn: list[str] | None) -> np.ndarray:
-    """Whether each 11-digit number is one the fast path may answer (see _FastPlan)."""
-    if plan.dfa is not None:
-        # The verdict per final state, so each number costs one gather, not one per flag.
-        verdict = _mobile_verdict(plan.dfa.accepts)
-        return verdict[plan.dfa.final_states(digits)]
-    else:  # the metadata grew a construct the DFA compiler does not know: use ``re``
-        texts = nsn if nsn is not None else ["".join(map(str, row)) for row in digits]
-        flags = {}
-        for name, (pattern, prefix_only) in plan.patterns.items():
-            compiled = re.compile(pattern)
-            matcher = compiled.match if prefix_only else compiled.fullmatch
-            flags[name] = np.array([matcher(t) is not None for t in texts], dtype=bool)
-    return _mobile_verdict(flags)
+_MAX_PREFIX_DIGITS = 6  # a verdict table of at most 10**6 entries (1 MB)
+
+
+def _prefix_verdicts(dfa: _DigitDfa, verdict: np.ndarray) -> tuple[int, np.ndarray]:
+    """``(p, table)``: ``table[n // 10**(length - p)]`` is the verdict of every number
+    starting with those ``p`` digits, or -1 where the later digits decide.
+
+    For CN mobiles the first five digits decide every number (the patterns tell the
+    ranges apart by their start only), so p is the smallest length that decides all
+    prefixes, up to ``_MAX_PREFIX_DIGITS``; undecided prefixes fall back to the whole
+    DFA.
+    """
+    # decided[i][s]: the verdict shared by every completion of state s before position i
+    # (-1 when completions differ), from the last position back.
+    decided = [verdict.astype(np.int8)]
+    for table in reversed(dfa.tables):
+        after = decided[0][table]
+        same = (after == after[:, :1]).all(axis=1)
+        decided.insert(0, np.where(same, after[:, 0], -1).astype(np.int8))
+    states = np.zeros(1, dtype=np.int32)
+    for p in range(1, min(_MAX_PREFIX_DIGITS, len(dfa.tables)) + 1):
+        # Prefixes in numeric order: prefix * 10 + digit is the flattened (prefix, digit).
+        states = dfa.tables[p - 1][states].reshape(-1)
+        verdicts = decided[p][states]
+        if (verdicts >= 0).all():
+            break
+    return p, verdicts
+
+
+def _mobile_flags(plan: _FastPlan, value: np.ndarray) -> np.ndarray:
+    """Whether each 11-digit number (int64, -1 for none) is one the fast path may answer
+    (see _FastPlan)."""
+    good = value >= 0
+    if plan.dfa is not None and plan.prefix_verdict is not None:
+        prefix = np.where(good, value, 0) // 10 ** (_FAST_LENGTH - plan.prefix_digits)
+        verdict = np.take(plan.prefix_verdict, prefix)
+        ok = verdict > 0
+        open_ = np.flatnonzero(verdict < 0)
+        if len(open_):
+            states = plan.dfa.final_states(_digit_matrix(value[open_], _FAST_LENGTH))
+            ok[open_] = _mobile_verdict(plan.dfa.accepts)[states]
+        return ok & good
+    # The metadata grew a construct the DFA compiler does not know: use ``re``.
+    texts = [f"{v:011d}" for v in value.tolist()]
+    flags = {}
+    for name, (pattern, prefix_only) in plan.patterns.items():
+        compiled = re.compile(pattern)
+        matcher = compiled.match if prefix_only else compiled.fullmatch
+        flags[name] = np.array([matcher(t) is not None for t in texts], dtype=bool)
+    return _mobile_verdict(flags) & good
 
 
 def _mobile_verdict(flags: dict[str, np.ndarray]) -> np.ndarray:
@@ -1071,11 +1118,11 @@ def _mobile_verdict(flags: dict[str, np.ndarray]) -> np.ndarray:
     return ok
 
 
-def _digits_int(digits: np.ndarray) -> np.ndarray:
-    value = np.zeros(len(digits), dtype=np.int64)
-    for column in range(digits.shape[1]):
-        value = value * 10 + digits[:, column]
-    return value
+def _digit_matrix(value: np.ndarray, width: int) -> np.ndarray:
+    """Numbers of ``width`` digits (int64, leading zeros implied) as an (n, width) int8
+    array, for the DFA; -1 (none) gives zeros, which no metadata pattern accepts."""
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return (np.maximum(value, 0)[:, None] // powers % 10).astype(np.int8)
 
 
 def _cn_ints(numbers: Iterable[str], prefix: str, length: int = _FAST_LENGTH) -> np.ndarray:
@@ -1091,15 +1138,13 @@ def _cn_ints(numbers: Iterable[str], prefix: str, length: int = _FAST_LENGTH) ->
     return np.array(out, dtype=np.int64)
 
 
-def _placeholder_flags(
-    value: np.ndarray, digits: np.ndarray, ctx: _Context
-) -> tuple[np.ndarray, ...]:
-    """(deny, trailing, run) for 11-digit CN mobiles, as the slow path's rules.
+def _placeholder_flags(value: np.ndarray, ctx: _Context) -> tuple[np.ndarray, ...]:
+    """(deny, trailing, run) for 11-digit CN mobiles (int64), as the slow path's rules.
 
-    ``value`` is the number as int64, ``digits`` its (n, 11) digits. The last seven
-    digits are all equal exactly when they are a multiple of 1111111; every 8-digit
-    window of 11 digits covers positions 3-7, so only numbers whose digits 3-7 climb
-    or fall by one are tested for a run.
+    All three are rare, so cheap tables pick the candidates and only those are tested
+    exactly: the last seven digits can be equal (or a listed number's) only when the
+    last five are, and as every 8-digit window of 11 digits covers positions 3-7, only
+    numbers whose digits 3-7 climb or fall by one can hold a run.
     """
     deny_values = np.concatenate(
         [
@@ -1107,12 +1152,19 @@ def _placeholder_flags(
             _cn_ints(ctx.extra_digits, ""),
         ]
     )
-    deny = np.isin(value, deny_values)
-    trailing = (value % 10**7) % 1111111 == 0
-    middle = digits[:, 3:8].astype(np.int16)
-    steps = middle[:, 1:] - middle[:, :-1]
-    maybe = np.flatnonzero((steps == 1).all(axis=1) | (steps == -1).all(axis=1))
-    run = np.zeros(len(value), dtype=bool)
+    suffix = _SAME_FIVE.copy()
+    suffix[deny_values % 10**5] = True
+    n = len(value)
+    deny, trailing, run = (np.zeros(n, dtype=bool) for _ in range(3))
+    # (x - x // m * m is x % m: numpy divides int64 by a constant much faster than it
+    # takes a remainder.)
+    maybe = np.flatnonzero(np.take(suffix, value - value // 10**5 * 10**5))
+    if len(maybe):
+        candidates = value[maybe]
+        deny[maybe] = np.isin(candidates, deny_values)
+        trailing[maybe] = (candidates % 10**7) % 1111111 == 0
+    upper = value // 1000
+    maybe = np.flatnonzero(np.take(_STEPPED_FIVE, upper - upper // 10**5 * 10**5))
     if len(maybe):
         candidates = value[maybe]
         hit = np.zeros(len(maybe), dtype=bool)
@@ -1120,6 +1172,13 @@ def _placeholder_flags(
             hit |= np.isin((candidates // 10**shift) % 10**8, _RUN_WINDOWS)
         run[maybe] = hit & ~np.isin(candidates, _cn_ints(RUN_RULE_EXEMPT, "+86"))
     return deny, trailing, run
+
+
+# Lookup tables over the 5-digit numbers 00000-99999: all digits equal; digits climbing
+# or falling by one.
+_FIVE = _digit_matrix(np.arange(10**5, dtype=np.int64), 5).astype(np.int16)
+_SAME_FIVE = (_FIVE == _FIVE[:, :1]).all(axis=1)
+_STEPPED_FIVE = (np.diff(_FIVE) == 1).all(axis=1) | (np.diff(_FIVE) == -1).all(axis=1)
 
 
 _RUN_WINDOWS = np.array([int(s) for s in _RUN_SUBSTRINGS], dtype=np.int64)
@@ -1205,12 +1264,11 @@ for _t in range(2, _MAX_SCI_EXPONENT + 2):
         _LOST_DETAIL[_w, _t] = _DETAILS.code(f"{_w} of {_t} digits written")
 
 
-@dataclass
-class _FastResult:
-    """Answers for the values at ``positions`` (the ones the fast path took).
+@dataclass(frozen=True)
+class _Answers:
+    """One lane's answers for the values at ``positions``.
 
-    Codes, details, regions and types are label numbers (``_CODES`` …), strings only
-    when asked for.
+    Codes, details, regions and types are label numbers (``_CODES`` …).
     """
 
     positions: np.ndarray
@@ -1221,51 +1279,89 @@ class _FastResult:
     region_ix: np.ndarray
     type_ix: np.ndarray
 
+
+_ANSWER_FIELDS = ("key", "code_ix", "detail_ix", "usable", "region_ix", "type_ix")
+
+
+@dataclass(frozen=True)
+class _FastResult:
+    """The answers for the values the fast path took, one ``_Answers`` per lane.
+
+    The parts stay separate until ``scatter`` writes each into the caller's per-row
+    arrays: joining them at every level would copy the big lanes several times. The
+    properties (strings only when asked for) join them, for tests and small inputs.
+    """
+
+    parts: tuple[_Answers, ...]
+
+    @staticmethod
+    def of(*arrays: np.ndarray) -> _FastResult:
+        """One lane's answers: positions, key, code, detail, usable, region, type."""
+        return _FastResult((_Answers(*arrays),))
+
+    def _joined(self, name: str) -> np.ndarray:
+        arrays = [getattr(p, name) for p in self.parts]
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self._joined("positions")
+
+    @property
+    def usable(self) -> np.ndarray:
+        return self._joined("usable")
+
     @property
     def code(self) -> np.ndarray:
-        return _CODES.table()[self.code_ix]
+        return _CODES.table()[self._joined("code_ix")]
 
     @property
     def detail(self) -> np.ndarray:
-        return _DETAILS.table()[self.detail_ix]
+        return _DETAILS.table()[self._joined("detail_ix")]
 
     @property
     def number_region(self) -> np.ndarray:
-        return _REGIONS.table()[self.region_ix]
+        return _REGIONS.table()[self._joined("region_ix")]
 
     @property
     def number_type(self) -> np.ndarray:
-        return _TYPES.table()[self.type_ix]
+        return _TYPES.table()[self._joined("type_ix")]
 
     @property
     def e164(self) -> np.ndarray:
-        out = np.full(len(self.key), None, dtype=object)
-        usable = self.key != NO_KEY
-        out[usable] = ["+" + str(k) for k in self.key[usable].tolist()]
+        key = self._joined("key")
+        out = np.full(len(key), None, dtype=object)
+        usable = key != NO_KEY
+        out[usable] = ["+" + str(k) for k in key[usable].tolist()]
         return out
 
     def moved(self, positions: np.ndarray) -> _FastResult:
         """The same answers for values that sit at ``positions[self.positions]``."""
-        return replace(self, positions=positions[self.positions])
+        return _FastResult(tuple(replace(p, positions=positions[p.positions]) for p in self.parts))
+
+    def scatter(self, targets: tuple[np.ndarray, ...], handled: np.ndarray, offset: int) -> None:
+        """Write the answers into per-row arrays (``_ANSWER_FIELDS`` order) for the
+        values at ``offset + positions``, and mark them handled."""
+        for part in self.parts:
+            at = part.positions + offset if offset else part.positions
+            handled[at] = True
+            for target, name in zip(targets, _ANSWER_FIELDS, strict=True):
+                target[at] = getattr(part, name)
 
     @staticmethod
-    def concat(parts: list[_FastResult | None]) -> _FastResult | None:
-        kept = [p for p in parts if p is not None and len(p.positions)]
-        if len(kept) <= 1:
-            return kept[0] if kept else None
-        return _FastResult(*(np.concatenate([getattr(p, f) for p in kept]) for f in _FAST_FIELDS))
-
-
-_FAST_FIELDS = ("positions", "key", "code_ix", "detail_ix", "usable", "region_ix", "type_ix")
+    def concat(results: list[_FastResult | None]) -> _FastResult | None:
+        parts = tuple(p for r in results if r is not None for p in r.parts if len(p.positions))
+        return _FastResult(parts) if parts else None
 
 
 def _fast_path(values: pa.Array, region: str | np.ndarray, ctx: _Context) -> _FastResult | None:
     """Answers for the dominant shapes, all at once; None when none applies.
 
-    ``region`` is the default region of every value, or a bool array: which values
-    have CN as their default region. Printable ASCII cells are judged as they are;
-    other cells only when every character has an NFKC form the fast path knows
-    (full-width digits, NBSP, U+3000, zero-width marks, mask characters), after NFKC.
+    ``region`` is the default region of every value, or an array of each value's
+    default region as a ``_REGIONS`` label number (see _home). Printable ASCII cells
+    are judged as they are; other cells only when every character has an NFKC form
+    the fast path knows (full-width digits, NBSP, U+3000, zero-width marks, mask
+    characters), after NFKC.
     """
     plan = _fast_plan()
     n = len(values)
@@ -1275,24 +1371,30 @@ def _fast_path(values: pa.Array, region: str | np.ndarray, ctx: _Context) -> _Fa
         values = values.combine_chunks()
     if not pa.types.is_large_string(values.type):
         values = values.cast(pa.large_string())
-    cn = np.full(n, region == "CN", dtype=bool) if isinstance(region, str) else region
+    home = np.full(n, _home(region), dtype=np.int8) if isinstance(region, str) else region
     ascii_ = _bool(pc.string_is_ascii(values))
-    parts = [_judge_text(values, ascii_, cn, np.zeros(n, dtype=np.int8), ctx, plan)]
+    parts = [_judge_text(values, ascii_, home, np.zeros(n, dtype=np.int8), ctx, plan)]
     other = np.flatnonzero(~ascii_ & _bool(pc.is_valid(values)))
     if len(other):
         subset = values.take(pa.array(other))
         known = _bool(pc.match_substring_regex(subset, _FAST_NON_ASCII))
         folded = pc.replace_substring_regex(pc.utf8_normalize(subset, "NFKC"), _ZERO_WIDTH_RE2, "")
         bits = np.where(_bool(pc.not_equal(folded, subset)), _BIT_FULLWIDTH, 0).astype(np.int8)
-        found = _judge_text(folded, known, cn[other], bits, ctx, plan, ascii_only=False)
+        found = _judge_text(folded, known, home[other], bits, ctx, plan, ascii_only=False)
         parts.append(found.moved(other) if found is not None else None)
     return _FastResult.concat(parts)
+
+
+def _home(region: str) -> int:
+    """A default region as the ``_REGIONS`` label number the fast lanes test (CN: CN
+    mobiles and national numbers; US: US national numbers), 0 for any other region."""
+    return _REGIONS.index.get(region, 0)
 
 
 def _judge_text(
     text: pa.Array,
     eligible: np.ndarray,
-    cn: np.ndarray,
+    home: np.ndarray,
     bits: np.ndarray,
     ctx: _Context,
     plan: _FastPlan,
@@ -1332,7 +1434,7 @@ def _judge_text(
         found = _judge_body(
             body,
             is_formula | is_quote,
-            cn[at],
+            home[at],
             bits[at] | _BIT_WRAPPER,
             ctx,
             plan,
@@ -1342,14 +1444,24 @@ def _judge_text(
         # A cell that looks wrapped but is not (="138…" without quotes) is judged as is.
         eligible = eligible & ~wrapped
         eligible[at[~(is_formula | is_quote)]] = True
-    parts.append(_judge_body(stripped, eligible, cn, bits, ctx, plan, ascii_only=ascii_only))
+    parts.append(_judge_body(stripped, eligible, home, bits, ctx, plan, ascii_only=ascii_only))
     return _FastResult.concat(parts)
+
+
+def _starts_with(mask: np.ndarray, text: pa.Array, prefix: str) -> np.ndarray:
+    """``mask`` and the cell starts with ``prefix``, tested on the rows ``mask`` selects
+    only (the few among millions that have the length of a prefixed number)."""
+    out = mask.copy()
+    at = np.flatnonzero(mask)
+    if len(at):
+        out[at] = _bool(pc.starts_with(text.take(pa.array(at)), prefix))
+    return out
 
 
 def _judge_body(
     body: pa.Array,
     eligible: np.ndarray,
-    cn: np.ndarray,
+    home: np.ndarray,
     bits: np.ndarray,
     ctx: _Context,
     plan: _FastPlan,
@@ -1360,14 +1472,15 @@ def _judge_body(
 
     Mirrors ``_classify`` for the shapes it takes: mask characters, spreadsheet floats
     and scientific notation (step 4), and CN mobiles with or without +86 / 86 / 0086,
-    spaces and hyphens. Whatever it does not take goes slow, so it can only agree
-    with the slow path.
+    spaces and hyphens, and US numbers dialled nationally. Whatever it does not take
+    goes slow, so it can only agree with the slow path.
     """
+    cn, us = home == _home("CN"), home == _home("US")
     length = _lengths(body, ascii_only)
     digits_only = eligible & _bool(pc.ascii_is_decimal(body))
     national = digits_only & cn & (length == _FAST_LENGTH)
-    cc = digits_only & cn & (length == _FAST_LENGTH + 2) & _bool(pc.starts_with(body, "86"))
-    idd = digits_only & cn & (length == _FAST_LENGTH + 4) & _bool(pc.starts_with(body, "0086"))
+    cc = _starts_with(digits_only & cn & (length == _FAST_LENGTH + 2), body, "86")
+    idd = _starts_with(digits_only & cn & (length == _FAST_LENGTH + 4), body, "0086")
     parts: list[_FastResult | None] = []
     dialled = digits_only & cn
     # National 11-digit cells are their own national number; 86… / 0086… end with it.
@@ -1378,8 +1491,10 @@ def _judge_body(
         nsn = body.filter(pa.array(lane))
         if prefixed:
             nsn = pc.utf8_slice_codeunits(nsn, -_FAST_LENGTH)
-        reasons = bits[at] | np.where(cc[at], _BIT_CC, 0) | np.where(idd[at], _BIT_IDD, 0)
-        found = _mobiles(at, nsn, reasons.astype(np.int8), ctx, plan)
+        reasons = bits[at]
+        if prefixed:
+            reasons = reasons | np.where(cc[at], _BIT_CC, _BIT_IDD).astype(np.int8)
+        found = _mobiles(at, nsn, reasons, ctx, plan)
         if found is not None:
             parts.append(found)
             dialled[found.positions] = False
@@ -1387,25 +1502,41 @@ def _judge_body(
         at = np.flatnonzero(dialled)
         numbers = body.filter(pa.array(dialled))
         parts.append(_nationals(at, numbers, np.zeros(len(at), dtype=bool), ctx))
+    us_dialled = digits_only & us & (length == _NANP_LENGTH)
+    if us_dialled.any():
+        at = np.flatnonzero(us_dialled)
+        numbers = body.filter(pa.array(us_dialled))
+        parts.append(_nanp_numbers(at, numbers, bits[at], ctx, national=True))
     rest = np.flatnonzero(eligible & ~digits_only)
     if len(rest):
-        found = _judge_rest(
-            body.take(pa.array(rest)), cn[rest], bits[rest], ctx, plan, ascii_only=ascii_only
-        )
-        parts.append(found.moved(rest) if found is not None else None)
+        others = body.take(pa.array(rest))
+        # Most of them hold only digits, +, spaces and hyphens (+86…, 138 1234 5678):
+        # those skip the tests that need other characters.
+        plain = _bool(pc.match_substring_regex(others, r"^[0-9 +\-]*$"))
+        for lane, is_plain in ((plain, True), (~plain, False)):
+            if lane.any():
+                at = rest[lane]
+                found = _judge_rest(
+                    others.filter(pa.array(lane)),
+                    home[at],
+                    bits[at],
+                    ctx,
+                    plan,
+                    ascii_only=ascii_only,
+                    plain=is_plain,
+                )
+                parts.append(found.moved(at) if found is not None else None)
     return _FastResult.concat(parts)
 
 
-def _judge_rest(
-    body: pa.Array,
-    cn: np.ndarray,
-    bits: np.ndarray,
-    ctx: _Context,
-    plan: _FastPlan,
-    *,
-    ascii_only: bool,
-) -> _FastResult | None:
-    """Eligible cells that are not plain digit strings (a minority: regexes are fine)."""
+def _special_shapes(
+    body: pa.Array, cn: np.ndarray, ascii_only: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+    """Masks, spreadsheet numbers and extensions (steps 3, 4 and 6) for _judge_rest.
+
+    Returns bool arrays masked, float, scientific and extension, the detail code of
+    lossy scientific notation (0 for other cells) and the text without the extension.
+    """
     if ascii_only:
         masked = _bool(pc.match_substring(body, "*"))
     else:
@@ -1415,22 +1546,17 @@ def _judge_rest(
     flt = cn & ~masked & _bool(pc.match_substring_regex(body, r"^1\d{10}(?:\.0+|,0)$"))
     sci = cn & ~masked & _bool(pc.match_substring_regex(body, r"^1[.,]\d{10}[eE]\+?10$"))
     # Lossy scientific notation: only cells with an exponent mark are looked at.
-    lost = np.zeros(len(body), dtype=bool)
-    frac_len = np.zeros(len(body), dtype=np.int64)
-    exponent = np.zeros(len(body), dtype=np.int64)
+    lost = np.zeros(len(body), dtype=np.int32)
     marked = np.flatnonzero(~masked & _bool(pc.match_substring(body, "e", ignore_case=True)))
     if len(marked):
         shape = pc.extract_regex(
             body.take(pa.array(marked)),
             r"^[1-9](?:[.,](?P<frac>\d{0,19}))?[eE]\+?(?P<exp>\d{1,2})$",
         )
-        frac_len[marked] = _ints(pc.utf8_length(pc.struct_field(shape, "frac")))
-        exponent[marked] = _ints(pc.cast(pc.struct_field(shape, "exp"), pa.int64()))
-        lost[marked] = (
-            _bool(pc.is_valid(shape))
-            & (exponent[marked] > frac_len[marked])
-            & (exponent[marked] <= _MAX_SCI_EXPONENT)
-        )
+        frac_len = _ints(pc.utf8_length(pc.struct_field(shape, "frac")))
+        exponent = _ints(pc.cast(pc.struct_field(shape, "exp"), pa.int64()))
+        hit = _bool(pc.is_valid(shape)) & (exponent > frac_len) & (exponent <= _MAX_SCI_EXPONENT)
+        lost[marked[hit]] = _LOST_DETAIL[frac_len[hit] + 1, exponent[hit] + 1]
     # A number followed by an extension (step 6): the main number is judged. Runs of
     # x, ?, # or dots next to digits are masks in the slow path, so they stay out.
     ext = ~masked & _bool(pc.match_substring_regex(body, "[xX#转分]"))
@@ -1448,25 +1574,60 @@ def _judge_rest(
             main = pa.concat_arrays([body, pc.struct_field(split, "main").cast(body.type)]).take(
                 pa.array(index)
             )
+    return masked, flt, sci, lost, ext, main
+
+
+_US_BRACKETS = r"^\(\d{3}\) ?\d{3}[ \-]?\d{4}$"
+
+
+def _judge_rest(
+    body: pa.Array,
+    home: np.ndarray,
+    bits: np.ndarray,
+    ctx: _Context,
+    plan: _FastPlan,
+    *,
+    ascii_only: bool,
+    plain: bool,
+) -> _FastResult | None:
+    """Eligible cells that are not plain digit strings (a minority: regexes are fine).
+
+    ``plain``: every cell holds only digits, +, spaces and hyphens, which no mask,
+    spreadsheet, extension or several-numbers test can match, so those are skipped.
+    """
+    cn, us = home == _home("CN"), home == _home("US")
+    if plain:
+        none = np.zeros(len(body), dtype=bool)
+        masked, flt, sci, ext, main = none, none, none, none, body
+        lost_detail = np.zeros(len(body), dtype=np.int32)
+    else:
+        masked, flt, sci, lost_detail, ext, main = _special_shapes(body, cn, ascii_only)
+    lost = lost_detail != 0
     cleaned = pc.replace_substring(pc.replace_substring(main, " ", ""), "-", "")
+    if not plain and us.any():
+        # A US area code in brackets, (617) 627-4686, is decoration like the spaces.
+        bracketed = us & _bool(pc.match_substring_regex(body, _US_BRACKETS))
+        if bracketed.any():
+            cleaned = pc.if_else(
+                pa.array(bracketed), pc.replace_substring_regex(cleaned, "[()]", ""), cleaned
+            )
     length = _ints(pc.utf8_length(cleaned))
     number = ~masked & ~flt & ~sci & ~lost & _bool(pc.ascii_is_decimal(pc.utf8_ltrim(cleaned, "+")))
     plus = number & (length == _FAST_LENGTH + 3) & _bool(pc.starts_with(cleaned, "+86"))
     cc = number & cn & (length == _FAST_LENGTH + 2) & _bool(pc.starts_with(cleaned, "86"))
     idd = number & cn & (length == _FAST_LENGTH + 4) & _bool(pc.starts_with(cleaned, "0086"))
     national = number & cn & (length == _FAST_LENGTH)
+    separated = np.where(length != _lengths(body, ascii_only), _BIT_SEPARATORS, 0).astype(np.int8)
     parts: list[_FastResult | None] = []
 
     special = np.flatnonzero(masked | lost)
     if len(special):
         k = len(special)
         is_lost = lost[special]
-        detail = np.full(k, _DETAILS.code("mask characters"), dtype=np.int32)
-        detail[is_lost] = _LOST_DETAIL[
-            frac_len[special[is_lost]] + 1, exponent[special[is_lost]] + 1
-        ]
+        detail = np.where(is_lost, lost_detail[special], _DETAILS.code("mask characters"))
+        detail = detail.astype(np.int32, copy=False)
         parts.append(
-            _FastResult(
+            _FastResult.of(
                 special,
                 np.full(k, NO_KEY, dtype=np.int64),
                 np.where(is_lost, _CODES.code(PRECISION_LOST), _CODES.code(MASKED)).astype(
@@ -1483,10 +1644,7 @@ def _judge_rest(
         at = np.flatnonzero(numbers)
         nsn = pc.utf8_slice_codeunits(cleaned.filter(pa.array(numbers)), -_FAST_LENGTH)
         reasons = (
-            bits[at]
-            | np.where(length[at] != _ints(pc.utf8_length(body))[at], _BIT_SEPARATORS, 0)
-            | np.where(cc[at], _BIT_CC, 0)
-            | np.where(idd[at], _BIT_IDD, 0)
+            bits[at] | separated[at] | np.where(cc[at], _BIT_CC, 0) | np.where(idd[at], _BIT_IDD, 0)
         )
         extension = (
             np.where(ext[at], _CODES.code(EXTENSION), 0).astype(np.int16),
@@ -1499,15 +1657,19 @@ def _judge_rest(
             unclaimed[found.positions] = False
     else:
         unclaimed = number
+    plus_sign = _bool(pc.starts_with(cleaned, "+"))
     plus_one = number & ~ext & (length == _NANP_LENGTH + 2) & _bool(pc.starts_with(cleaned, "+1"))
-    if plus_one.any():
-        at = np.flatnonzero(plus_one)
-        reasons = bits[at] | np.where(
-            length[at] != _ints(pc.utf8_length(body))[at], _BIT_SEPARATORS, 0
-        )
-        nsn = pc.utf8_slice_codeunits(cleaned.filter(pa.array(plus_one)), 2)
-        parts.append(_plus_one(at, nsn, reasons.astype(np.int8), ctx))
-    dialled_rows = unclaimed & cn & ~_bool(pc.starts_with(cleaned, "+"))
+    us_dialled = number & ~ext & us & (length == _NANP_LENGTH) & ~plus_sign
+    for lane, without_plus in ((plus_one, False), (us_dialled, True)):
+        if lane.any():
+            at = np.flatnonzero(lane)
+            reasons = bits[at] | separated[at]
+            nsn = pc.utf8_slice_codeunits(cleaned.filter(pa.array(lane)), -_NANP_LENGTH)
+            parts.append(_nanp_numbers(at, nsn, reasons, ctx, national=without_plus))
+    pairs = number & cn & (length == 2 * _FAST_LENGTH)
+    if pairs.any():
+        parts.append(_mobile_pairs(np.flatnonzero(pairs), body.filter(pa.array(pairs)), plan))
+    dialled_rows = unclaimed & cn & ~plus_sign
     if dialled_rows.any():
         at = np.flatnonzero(dialled_rows)
         # "010-1234-567": a hyphen before 1-5 final digits may be a switchboard extension.
@@ -1516,9 +1678,10 @@ def _judge_rest(
             pc.match_substring_regex(body.filter(pa.array(dialled_rows)), r"\d *- *\d{1,5}$")
         )
         parts.append(_nationals(at, cleaned.filter(pa.array(dialled_rows)), hyphen, ctx))
-    several = _several_in_cell(body, ~masked & ~flt & ~sci & ~lost & ~ext & ~number)
-    if several is not None:
-        parts.append(several)
+    if not plain:
+        several = _several_in_cell(body, ~masked & ~flt & ~sci & ~lost & ~ext & ~number)
+        if several is not None:
+            parts.append(several)
     sheet = flt | sci
     if sheet.any():
         at = np.flatnonzero(sheet)
@@ -1554,15 +1717,17 @@ def _several_in_cell(body: pa.Array, eligible: np.ndarray) -> _FastResult | None
     (``母亲138… 父亲139…``). Mirrors ``_find_numbers``; cells a spreadsheet rule or a
     pause-dial extension could claim (``138…,0``, ``138…,12``) go slow.
     """
-    eligible = eligible & _bool(pc.match_substring_regex(body, _SEVERAL_CHARS))
-    eligible &= _ints(pc.utf8_length(body)) <= _MAX_CELL_LENGTH
-    eligible &= ~_bool(
-        pc.match_substring_regex(body, r"^\d+,0$|^\d{1,3}(?:,\d{3})+$|,+ *\d{1,6} *$")
-    )
     at = np.flatnonzero(eligible)
     if len(at) == 0:
         return None
-    pieces = pc.split_pattern_regex(body.take(pa.array(at)), r"[/,;|、]+")
+    body = body.take(pa.array(at))
+    keep = _bool(pc.match_substring_regex(body, _SEVERAL_CHARS))
+    keep &= _ints(pc.utf8_length(body)) <= _MAX_CELL_LENGTH
+    keep &= ~_bool(pc.match_substring_regex(body, r"^\d+,0$|^\d{1,3}(?:,\d{3})+$|,+ *\d{1,6} *$"))
+    at = at[keep]
+    if len(at) == 0:
+        return None
+    pieces = pc.split_pattern_regex(body.filter(pa.array(keep)), r"[/,;|、]+")
     flat = pc.list_flatten(pieces)
     offsets = np.asarray(pieces.offsets.to_numpy(), dtype=np.int64)
     offsets = offsets - offsets[0]
@@ -1581,7 +1746,7 @@ def _several_in_cell(body: pa.Array, eligible: np.ndarray) -> _FastResult | None
     if len(hit) == 0:
         return None
     k = len(hit)
-    return _FastResult(
+    return _FastResult.of(
         at[hit],
         np.full(k, NO_KEY, dtype=np.int64),
         np.full(k, _CODES.code(MULTIPLE), dtype=np.int16),
@@ -1613,15 +1778,15 @@ def _mobiles(
     ``override`` (code and detail per row, code 0 for none: a spreadsheet float or an
     extension), decoration (``reasons``).
     """
-    digits, value = _fixed_digits(nsn, _FAST_LENGTH)
-    ok = _mobile_flags(plan, digits, None)
+    value = _fixed_value(nsn, _FAST_LENGTH)
+    ok = _mobile_flags(plan, value)
     if not ok.all():
-        positions, digits, value, reasons = positions[ok], digits[ok], value[ok], reasons[ok]
+        positions, value, reasons = positions[ok], value[ok], reasons[ok]
         override = (override[0][ok], override[1][ok]) if override is not None else None
     m = len(positions)
     if m == 0:
         return None
-    deny, trailing, run = _placeholder_flags(value, digits, ctx)
+    deny, trailing, run = _placeholder_flags(value, ctx)
     placeholder = deny | trailing | run
     detail = _REASON_DETAIL[reasons]
     code = np.where(detail != 0, _CODES.code(NONSTANDARD), 0).astype(np.int16)
@@ -1634,7 +1799,7 @@ def _mobiles(
     detail[trailing] = _DETAILS.code(D_TRAILING)
     detail[deny] = _DETAILS.code(D_DENY)
     key = np.where(placeholder, NO_KEY, _CN_KEY_BASE + value)
-    return _FastResult(
+    return _FastResult.of(
         positions,
         key.astype(np.int64, copy=False),
         code,
@@ -1734,8 +1899,8 @@ def _nationals(
             continue
         sel = ok & (length == size)
         at = np.flatnonzero(sel)
-        digits, value = _fixed_digits(nsn.filter(pa.array(sel)), size)
-        flags = dfa.run(digits)
+        value = _fixed_value(nsn.filter(pa.array(sel)), size)
+        flags = dfa.run(_digit_matrix(value, size))
         none = np.zeros(len(at), dtype=bool)
         keep = value >= 0
         keep &= ~(flags.get("national_prefix", none) & ~trunk[at])
@@ -1787,7 +1952,7 @@ def _nationals(
         if not taken.any():
             continue
         parts.append(
-            _FastResult(
+            _FastResult.of(
                 positions[at[taken]],
                 np.where(usable, key, NO_KEY)[taken].astype(np.int64),
                 code[taken],
@@ -1803,14 +1968,18 @@ def _nationals(
 _NANP_LENGTH = 10
 
 
-def _plus_one(
-    positions: np.ndarray, nsn: pa.Array, reasons: np.ndarray, ctx: _Context
+def _nanp_numbers(
+    positions: np.ndarray, nsn: pa.Array, reasons: np.ndarray, ctx: _Context, *, national: bool
 ) -> _FastResult | None:
-    """``+1`` and ten digits that the US metadata calls a valid number.
+    """Ten digits after ``+1``, or dialled nationally in a US row, that the US metadata
+    calls a valid number.
 
     The US is first among country code 1's regions, so ``region_code_for_number`` says
     US exactly when the US metadata gives the number a type; other NANP regions (CA,
     the Caribbean) go slow. A ``+`` number is read the same with any default region.
+    A national number is taken only when it starts with 2-9: then ``parse`` strips no
+    international prefix (011), country code or national prefix (both 1), and its
+    digits are the national number, so the outcome is the ``+1`` one.
     Outcomes: placeholder, phone-not-mobile (toll-free, premium …), else clean or
     decorated like a CN mobile (fixed-line-or-mobile and personal numbers take SMS).
     """
@@ -1820,9 +1989,9 @@ def _plus_one(
         return None
     if phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ("",))[0] != "US" or md.leading_digits:
         return None
-    digits, value = _fixed_digits(nsn, _NANP_LENGTH)
-    ntype = _number_types(dfa.run(digits), md, len(positions))
-    keep = (value >= 0) & (ntype != PhoneNumberType.UNKNOWN)
+    value = _fixed_value(nsn, _NANP_LENGTH)
+    ntype = _number_types(dfa.run(_digit_matrix(value, _NANP_LENGTH)), md, len(positions))
+    keep = (value >= (2 * 10**9 if national else 0)) & (ntype != PhoneNumberType.UNKNOWN)
     if ctx.extra_digits:  # national-digit placeholders: the slow path decides
         keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "", _NANP_LENGTH))
         keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "1", _NANP_LENGTH))
@@ -1846,7 +2015,7 @@ def _plus_one(
     detail[deny] = _DETAILS.code(D_DENY)
     usable = ~placeholder
     k = int(keep.sum())
-    return _FastResult(
+    return _FastResult.of(
         positions[keep],
         np.where(usable, key, NO_KEY)[keep].astype(np.int64),
         code[keep],
@@ -1854,6 +2023,29 @@ def _plus_one(
         usable[keep],
         np.full(k, _REGIONS.code("US"), dtype=np.int16),
         _TYPE_CODES[ntype[keep]],
+    )
+
+
+def _mobile_pairs(positions: np.ndarray, body: pa.Array, plan: _FastPlan) -> _FastResult | None:
+    """Two CN mobiles written one after the other (``13812345678 13987654321``): the
+    22 digits are too long to parse, and both groups are valid numbers, so the slow
+    path's group split (``_several_numbers``) makes them phone-multiple. Taken only
+    when both are numbers the mobile lane takes (so phonenumbers calls them MOBILE,
+    and no national prefix is stripped from the start of the cell).
+    """
+    pair = pc.extract_regex(body, r"^(?P<a>1[0-9]{10})[ \-]+(?P<b>1[0-9]{10})$")
+    ok = _bool(pc.is_valid(pair))
+    for name in ("a", "b"):
+        ok &= _mobile_flags(plan, _fixed_value(pc.struct_field(pair, name), _FAST_LENGTH))
+    k = int(ok.sum())
+    return _FastResult.of(
+        positions[ok],
+        np.full(k, NO_KEY, dtype=np.int64),
+        np.full(k, _CODES.code(MULTIPLE), dtype=np.int16),
+        np.full(k, _SEVERAL_DETAIL[2], dtype=np.int32),
+        np.zeros(k, dtype=bool),
+        np.zeros(k, dtype=np.int16),
+        np.zeros(k, dtype=np.int16),
     )
 
 
@@ -1895,37 +2087,14 @@ _SEVERAL_DETAIL = np.array(
 )
 
 
-def _fixed_digits(texts: pa.Array, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Strings of ``width`` ASCII digits as an (n, width) int8 array and as int64.
-
-    Strings of another length or with other characters get digit 0 rows and value -1,
-    which no metadata pattern accepts (the caller drops them with the DFA flags).
-    """
-    length = _ints(pc.binary_length(texts))
-    good = length == width
-    if good.all() and pc.all(pc.ascii_is_decimal(texts)).as_py() is not False:
-        pass  # the common case: nothing to replace
-    else:
-        good &= _bool(pc.ascii_is_decimal(texts))
+def _fixed_value(texts: pa.Array, width: int) -> np.ndarray:
+    """Strings of ``width`` ASCII digits as int64; other strings give -1, which the
+    callers drop (no metadata pattern accepts it)."""
+    good = (_lengths(texts, ascii_only=True) == width) & _bool(pc.ascii_is_decimal(texts))
     if not good.all():
         texts = pc.if_else(pa.array(good), texts, pa.scalar("0" * width, texts.type))
-    if isinstance(texts, pa.ChunkedArray):
-        texts = texts.combine_chunks()
-    offset_type = np.int64 if pa.types.is_large_string(texts.type) else np.int32
-    offsets = np.frombuffer(texts.buffers()[1], dtype=offset_type)[
-        texts.offset : texts.offset + len(texts) + 1
-    ]
-    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)
-    if len(texts) and offsets[-1] - offsets[0] == width * len(texts):
-        block = data[offsets[0] : offsets[-1]].reshape(-1, width)
-    else:  # not back to back (an if_else result can be): gather per position
-        block = np.stack([data[offsets[:-1] + j] for j in range(width)], axis=1)
-    digits = (block - 48).view(np.int8)
     value = np.asarray(pc.cast(texts, pa.int64()).to_numpy(), dtype=np.int64)
-    if not good.all():
-        value = np.where(good, value, -1)
-        digits = np.where(good[:, None], digits, np.int8(0))
-    return digits, value
+    return value if good.all() else np.where(good, value, -1)
 
 
 def _ints(array: Any) -> np.ndarray:
@@ -2036,33 +2205,29 @@ def normalize_phones(
     code_ix[missing] = _CODES.code(MISSING)
     detail_ix[missing] = _DETAILS.code("empty cell")
 
-    groups = _region_groups(regions, n)
-    cn = np.zeros(n, dtype=bool)
-    for region, rows in groups:
-        if region == "CN":
-            cn[slice(None) if rows is None else rows] = True
-    fast = _fast_path(texts, cn, ctx) if n else None
+    names, row_group = _region_groups(regions, n)
+    if row_group is None:
+        home = np.full(n, _home(names[0]), dtype=np.int8)
+    else:
+        home = np.array([_home(name) for name in names], dtype=np.int8)[row_group]
+    targets: tuple[np.ndarray, ...] = (key, code_ix, detail_ix, usable, region_ix, type_ix)
+    handled = missing.copy()
+    _fast_pieces(texts, home, ctx, targets, handled)
     # Copied after the fast path: its label numbers are the module tables'.
     codes, details, regions_, types = _CODES.copy(), _DETAILS.copy(), _REGIONS.copy(), _TYPES.copy()
-    handled = missing.copy()
-    if fast is not None:
-        at = fast.positions
-        handled[at] = True
-        key[at], code_ix[at], detail_ix[at] = fast.key, fast.code_ix, fast.detail_ix
-        usable[at], region_ix[at], type_ix[at] = fast.usable, fast.region_ix, fast.type_ix
 
     # The rest, once per distinct (text, region): the careful pipeline.
     long_keys: dict[str, int] = {}
     labels = (codes, details, regions_, types)
-    for region, rows in groups:
-        todo = np.flatnonzero(~handled) if rows is None else rows[~handled[rows]]
+    for group, region in enumerate(names):
+        left = ~handled if row_group is None else ~handled & (row_group == group)
+        todo = np.flatnonzero(left)
         if len(todo) == 0:
             continue
         distinct, uniques = pd.factorize(
-            np.asarray(texts.take(pa.array(todo)).to_numpy(zero_copy_only=False), dtype=object)
+            np.asarray(_take(texts, todo).to_numpy(zero_copy_only=False), dtype=object)
         )
         answers = _judge_slow(uniques, region, ctx, long_keys, labels)
-        targets: tuple[np.ndarray, ...] = (key, code_ix, detail_ix, usable, region_ix, type_ix)
         for target, values in zip(targets, answers, strict=True):
             target[todo] = values[distinct]
 
@@ -2116,10 +2281,81 @@ def normalize_phones(
     )
 
 
+# Rows per fast-path piece: the column is judged in pieces of at most this many cells,
+# two at a time (the work is in Arrow and numpy kernels, which release the GIL), and
+# each piece's temporaries are small enough for the allocator to hand back to the next.
+_PIECE_ROWS = 1 << 19
+_FAST_WORKERS = 2
+
+
+def _fast_pieces(
+    texts: pa.ChunkedArray,
+    home: np.ndarray,
+    ctx: _Context,
+    targets: tuple[np.ndarray, ...],
+    handled: np.ndarray,
+) -> None:
+    """The fast path over the pieces of the column, its answers written into the
+    per-row ``targets`` (``_ANSWER_FIELDS`` order) and ``handled`` (pieces write
+    disjoint rows, so the threads never touch the same element)."""
+    pieces: list[tuple[int, pa.Array]] = []
+    start = 0
+    for chunk in texts.chunks:
+        for first in range(0, len(chunk), _PIECE_ROWS):
+            pieces.append((start + first, chunk.slice(first, _PIECE_ROWS)))
+        start += len(chunk)
+
+    def judge(piece: tuple[int, pa.Array]) -> None:
+        first, values = piece
+        fast = _fast_path(values, home[first : first + len(values)], ctx)
+        if fast is not None:
+            fast.scatter(targets, handled, first)
+
+    if len(pieces) > 1:
+        _prepare_fast_path()
+    _in_threads(judge, pieces)
+
+
+def _in_threads(work: Any, items: list[Any]) -> None:
+    """``work(item)`` for every item, in ``_FAST_WORKERS`` threads when there are several."""
+    if len(items) <= 1:
+        for item in items:
+            work(item)
+        return
+    with ThreadPoolExecutor(max_workers=_FAST_WORKERS) as pool:
+        for _ in pool.map(work, items):  # re-raises a worker's exception here
+            pass
+
+
+def _take(texts: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """The cells at ``rows`` (ascending), taken chunk by chunk: a take on the chunked
+    column would first join all its chunks into one copy."""
+    parts = []
+    start = 0
+    for chunk in texts.chunks:
+        lo, hi = np.searchsorted(rows, [start, start + len(chunk)])
+        if hi > lo:
+            parts.append(chunk.take(pa.array(rows[lo:hi] - start)))
+        start += len(chunk)
+    return pa.concat_arrays(parts) if parts else pa.array([], type=pa.large_string())
+
+
+def _prepare_fast_path() -> None:
+    """Make the plan, the DFAs and the metadata they read (all built on first use)
+    before threads share them."""
+    _fast_plan()
+    for size in _NATIONAL_LENGTHS:
+        _national_dfa(size)
+    _national_dfa(_NANP_LENGTH, "US")
+
+
 def _categorical(labels: _Labels, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Label numbers as a pandas categorical (slot 0, None, is missing): 2 bytes a row."""
     categories = pd.Index(labels.items[1:], dtype=object)
-    values = pd.Categorical.from_codes(codes.astype(np.int32) - 1, categories=categories)
+    # The label numbers are in range by construction: pandas need not check 4M codes.
+    values = pd.Categorical.from_codes(
+        codes.astype(np.int32) - 1, categories=categories, validate=False
+    )
     return pd.Series(values, index=index, copy=False)
 
 
@@ -2128,8 +2364,9 @@ def _str_array(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.Extensio
     return pd.arrays.ArrowStringArray(values, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
-def _arrow_cells(raw: pd.Series) -> pa.Array:
-    """The cells as one Arrow large_string array (missing → null, numbers as text)."""
+def _arrow_cells(raw: pd.Series) -> pa.ChunkedArray:
+    """The cells as Arrow large_string chunks (missing → null, numbers as text); the
+    chunks of an Arrow-backed column are its own (not copied)."""
     if raw.dtype == "str" or isinstance(raw.dtype, pd.StringDtype):
         array = pa.array(raw.array, type=pa.large_string(), from_pandas=True)
     else:
@@ -2143,17 +2380,44 @@ def _arrow_cells(raw: pd.Series) -> pa.Array:
             objects = np.array([_as_text(v) for v in objects], dtype=object)
         array = pa.array(objects, type=pa.large_string(), from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array
+        return array
+    return pa.chunked_array([array], type=pa.large_string())
 
 
 def _e164_text(key: np.ndarray, long_keys: dict[str, int]) -> pa.Array:
     """``+<digits>`` for every key (null for ``NO_KEY``), from the int64 keys."""
+    n = len(key)
     usable = key != NO_KEY
-    text = pc.binary_join_element_wise(
-        pa.scalar("+", pa.large_string()),
-        pc.cast(pa.array(key, mask=~usable), pa.large_string()),
-        pa.scalar("", pa.large_string()),
+    # Arrow writes -<digits> for the negated keys, piece by piece in threads; the pieces'
+    # bytes are joined into one array (one copy, which the plus needs anyway: Arrow's
+    # buffers are read-only) and every sign becomes the plus. Joining "+" to each
+    # value instead took a second kernel as slow as the cast.
+    firsts = list(range(0, n, _PIECE_ROWS))
+    pieces: list[pa.Array] = [pa.array([], type=pa.large_string())] * len(firsts)
+
+    def write(index: int) -> None:
+        part = key[firsts[index] : firsts[index] + _PIECE_ROWS]
+        minus = pa.array(np.negative(part), mask=part == NO_KEY)
+        pieces[index] = pc.cast(minus, pa.large_string())
+
+    _in_threads(write, list(range(len(firsts))))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    chars = []
+    for first, piece in zip(firsts, pieces, strict=True):
+        piece_offsets, data = _buffers(piece)
+        offsets[first + 1 : first + len(piece) + 1] = piece_offsets[1:] + offsets[first]
+        chars.append(data[: piece_offsets[-1]])
+    joined = np.concatenate(chars) if chars else np.zeros(0, dtype=np.uint8)
+    joined[offsets[:-1][usable]] = ord("+")
+    text = pa.Array.from_buffers(
+        pa.large_string(),
+        n,
+        [
+            pa.py_buffer(np.packbits(usable, bitorder="little")),
+            pa.py_buffer(offsets),
+            pa.py_buffer(joined),
+        ],
+        null_count=n - int(usable.sum()),
     )
     if long_keys:  # E.164 digits too long for int64 carry codes from _KEY_LIMIT up
         lookup = {v: k for k, v in long_keys.items()}
@@ -2204,21 +2468,25 @@ def _distinct(objects: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     return codes, uniques
 
 
-def _region_groups(regions: pd.Series | str, n: int) -> list[tuple[str, np.ndarray | None]]:
-    """Row positions per canonical default region (None = every row)."""
+def _region_groups(regions: pd.Series | str, n: int) -> tuple[list[str], np.ndarray | None]:
+    """The canonical default regions and each row's index among them (None: every row
+    has the only one)."""
     if isinstance(regions, str):
-        return [(_region_code(regions), None)]
+        return [_region_code(regions)], None
     if len(regions) != n:
         raise ValueError("regions must have one entry per phone cell")
-    codes, uniques = pd.factorize(regions)
+    if isinstance(regions.dtype, pd.CategoricalDtype):  # the audit's: codes as they are
+        codes, uniques = regions.cat.codes.to_numpy(), list(regions.cat.categories)
+    else:
+        codes, uniques = pd.factorize(regions)
     canonical = [_region_code(u) for u in uniques] + ["CN"]  # last slot: missing entries
     names = sorted(set(canonical))
-    group_of = np.array([names.index(c) for c in canonical], dtype=np.int64)
-    row_group = group_of[np.where(codes < 0, len(uniques), codes)]
+    group_of = np.array([names.index(c) for c in canonical], dtype=np.int16)
+    row_group = group_of[codes]  # a missing entry's code -1 picks the last slot
     present = np.flatnonzero(np.bincount(row_group, minlength=len(names)))
     if len(present) <= 1:
-        return [(names[int(present[0])] if n else "CN", None)]
-    return [(names[g], np.flatnonzero(row_group == g)) for g in present.tolist()]
+        return [names[int(present[0])] if n else "CN"], None
+    return names, row_group
 
 
 def _judge_slow(
