@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from contactaudit.errors import InputError
-from contactaudit.loading import load_export
+from contactaudit.loading import load_export, readers
 
 HEADER = "borrower_id,phone,name\n"
 
@@ -489,3 +489,59 @@ def test_utf16_without_bom_is_detected(tmp_path):
     loaded = load_export(write(tmp_path, "b.csv", content), "borrowers")
     assert loaded.info.encoding == "utf-16-le"
     assert records(loaded.frame) == [("B1", "13812345678", 2)]
+
+
+# --- UTF-8 read from its bytes ---------------------------------------------------
+
+ROWS = "".join(f"B{i},138{i:08d},王䶮{i}\n" for i in range(300))
+
+
+@pytest.fixture
+def short_head(monkeypatch):
+    """UTF-8 text is sniffed from its first 2 KiB (8 MiB in use), the rest only checked."""
+    monkeypatch.setattr(readers, "_HEAD_BYTES", 2048)
+    monkeypatch.setattr(readers, "_SNIFF_CHARS", 256)
+
+
+@pytest.mark.parametrize("prefix", ["", "\ufeff", "\ufeff\ufeff", "sep=,\n", "\n\r\n"])
+def test_utf8_sniffed_from_its_head_reads_as_the_decoded_text(tmp_path, monkeypatch, prefix):
+    text = prefix + HEADER + ROWS + '"B9,1","139\n00",x\n'
+    path = write(tmp_path, "b.csv", text)
+    with monkeypatch.context() as patch:  # the whole file decoded, as other encodings are
+        patch.setattr(readers, "_read_utf8", lambda *args, **kwargs: None)
+        decoded = load_export(path, "borrowers")
+    monkeypatch.setattr(readers, "_HEAD_BYTES", 2048)
+    monkeypatch.setattr(readers, "_SNIFF_CHARS", 256)
+    read = load_export(path, "borrowers")
+    pd.testing.assert_frame_equal(read.frame, decoded.frame)
+    pd.testing.assert_frame_equal(read.original, decoded.original)
+    assert read.info == decoded.info
+
+
+def test_gb18030_after_an_ascii_head_is_still_read_as_gb18030(tmp_path, short_head):
+    ascii_rows = "".join(f"B{i},138{i:08d},n\n" for i in range(200))
+    content = (HEADER + ascii_rows).encode() + "B9,13900000000,王伟\n".encode("gb18030")
+    loaded = load_export(write(tmp_path, "b.csv", content), "borrowers")
+    assert loaded.info.encoding == "gb18030"
+    assert loaded.frame["name"].iloc[-1] == "王伟"
+
+
+def test_damaged_utf8_after_the_head_names_its_offset(tmp_path, short_head):
+    content = (HEADER + ROWS).encode() + b"B2,13987654321,\xe7\x8e\n"
+    bad_at, line = len(content) - 3, content.count(b"\n")
+    with pytest.raises(InputError, match=rf"invalid byte at offset {bad_at} \(line {line}\)"):
+        load_export(write(tmp_path, "b.csv", content), "borrowers")
+
+
+def test_nul_after_the_head_names_its_line(tmp_path, short_head):
+    content = (HEADER + ROWS + "B2,139\x00,x\n").encode()
+    line = content.count(b"\n")
+    with pytest.raises(InputError, match=rf"line {line} contains a NUL byte"):
+        load_export(write(tmp_path, "b.csv", content), "borrowers")
+
+
+def test_utf8_split_by_quotes_is_not_utf8(tmp_path):
+    # Without its quotes the cell is valid UTF-8 (玩), so the file is checked, not the cells.
+    content = CHINESE.encode() + b'B2,13987654321,"\xe7"\x8e\xa9\n'
+    with pytest.raises(InputError, match=r"invalid byte at offset \d+ \(line 3\)"):
+        load_export(write(tmp_path, "b.csv", content), "borrowers")

@@ -1,7 +1,7 @@
 """Bytes to a table of text cells: format and encoding detection, one reader per format.
 
-Every reader returns a :class:`RawTable`: the original headers, one object array of
-``str``/``None`` per column (never numbers), and the spreadsheet row of each record.
+Every reader returns a :class:`RawTable`: the original headers, one text column per
+header (never numbers), and the spreadsheet row of each record.
 
 Choices where the contract is silent:
 
@@ -33,6 +33,7 @@ Choices where the contract is silent:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
@@ -100,15 +101,8 @@ def read_table(data: bytes, *, path: str, encoding: str | None, sheet: str | Non
     elif fmt == "parquet":
         table = _read_parquet(data, path=path)
     else:
-        text, used = _decode(data, path=path, encoding=encoding, hint=hint)
-        # UTF-8 input goes to the CSV parser as the bytes read, not re-encoded.
-        utf8 = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-        table = _read_text(
-            text,
-            utf8=utf8 if used in ("utf-8", "utf-8-sig") else None,
-            path=path,
-            encoding=used,
-            hint=hint,
+        table = _read_utf8(data, path=path, encoding=encoding, hint=hint) or _read_decoded(
+            data, path=path, encoding=encoding, hint=hint
         )
     suffix = Path(path).suffix.lower()
     if hint is not None and suffix != ".txt" and _binary_mismatch(hint, table.format):
@@ -220,6 +214,87 @@ def _decode(data: bytes, *, path: str, encoding: str | None, hint: str | None) -
         raise _not_an_export(path, hint) from None
 
 
+def _read_decoded(data: bytes, *, path: str, encoding: str | None, hint: str | None) -> RawTable:
+    """Text read after decoding all of it (any encoding, JSON, or a file to report)."""
+    text, used = _decode(data, path=path, encoding=encoding, hint=hint)
+    # UTF-8 input goes to the CSV parser as the bytes read, not re-encoded.
+    utf8 = used in ("utf-8", "utf-8-sig")
+    return _read_text(
+        text,
+        utf8=data if utf8 else None,
+        skip=_utf8_bom(data) if utf8 else 0,
+        path=path,
+        encoding=used,
+        hint=hint,
+    )
+
+
+# Bytes of UTF-8 decoded for sniffing: _SNIFF_CHARS characters and more, unless the
+# file opens with masses of line breaks or 4-byte characters (then all is decoded).
+_HEAD_BYTES = 1 << 23
+
+
+def _read_utf8(
+    data: bytes, *, path: str, encoding: str | None, hint: str | None
+) -> RawTable | None:
+    """Delimited UTF-8 text read from its bytes, decoding only the head for sniffing.
+
+    Arrow checks that the whole file is UTF-8 (as strictly as Python's decoder) in a
+    third of the time a full decode takes and without building a string twice the
+    file's size. None sends the file to :func:`_read_decoded`, which reads or reports
+    it as before: another encoding, bytes that are not UTF-8 (GB18030, damage), a NUL,
+    an empty or JSON text, or a head too short for sniffing.
+    """
+    used = _utf8_choice(data, encoding)
+    if used is None or b"\x00" in data:
+        return None
+    skip = _utf8_bom(data)
+    if not _valid_utf8(data, skip):
+        return None
+    complete = len(data) - skip <= _HEAD_BYTES
+    # As _decode: a second BOM after the first is dropped from the text, not the bytes.
+    head = codecs.getincrementaldecoder("utf-8")().decode(data[skip : skip + _HEAD_BYTES])
+    head = head.removeprefix("\ufeff")
+    found = re.search(r"\S", head)
+    if found is None or found.group(0) in "{[":
+        return None
+    if not complete and len(_sniff_sample(head)[2]) < _SNIFF_CHARS:
+        return None
+    return _read_text(head, utf8=data, skip=skip, path=path, encoding=used, hint=hint)
+
+
+def _utf8_choice(data: bytes, encoding: str | None) -> str | None:
+    """The codec name when :func:`_decode` would read ``data`` as UTF-8, else None."""
+    if encoding is not None:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return None
+        return name if name in ("utf-8", "utf-8-sig") else None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name if name == "utf-8-sig" else None
+    return None if _bomless_utf16(data) else "utf-8"
+
+
+def _utf8_bom(data: bytes) -> int:
+    return len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+
+
+def _valid_utf8(data: bytes, start: int) -> bool:
+    """Whether ``data[start:]`` is UTF-8, checked by Arrow without decoding it."""
+    import pyarrow as pa
+
+    size = len(data) - start
+    offsets = pa.py_buffer(np.array([0, size], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)[start:]])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 _UTF8_WINDOW = 1 << 16
 # Characters that valid UTF-8 Chinese text has and GBK bytes almost never form by
 # chance (a GBK pair that is valid UTF-8 decodes below U+0800: Hebrew, Greek, marks).
@@ -302,8 +377,11 @@ def _not_an_export(path: str, hint: str | None) -> InputError:
 
 
 def _read_text(
-    text: str, *, utf8: bytes | None, path: str, encoding: str, hint: str | None
+    text: str, *, utf8: bytes | None, skip: int = 0, path: str, encoding: str, hint: str | None
 ) -> RawTable:
+    """JSON or delimited text. ``utf8``, when given, is the file's UTF-8 bytes, read from
+    ``skip`` (after a BOM); delimited text is then parsed from them, and ``text`` is
+    only sniffed, so it may be just a head that :func:`_sniff_sample` takes whole."""
     # Searching, not lstrip(): that would copy a large file.
     found = re.search(r"\S", text)
     first = found.group(0) if found else ""
@@ -311,23 +389,35 @@ def _read_text(
         return _read_jsonl(text, path=path, encoding=encoding)
     if first == "[":
         return _read_json_array(text, path=path, encoding=encoding)
-    sep = _SEP_LINE.match(text)
-    if sep is not None:
-        # Excel's "sep=;" first line names the delimiter. Excel hides the line, so the
-        # rows are counted from the header after it. The line is ASCII: as many bytes.
-        delimiter = sep.group(1)
-        text = text[sep.end() :]
-        utf8 = utf8[sep.end() :] if utf8 is not None else None
-    else:
-        delimiter = sniff_delimiter(text, prefer_tab=hint == "tsv")
+    named, rows_at, sample = _sniff_sample(text)
+    delimiter = named or sniff_delimiter(sample, prefer_tab=hint == "tsv")
     fmt = "tsv" if delimiter == "\t" else "csv"
+    if utf8 is None:  # decoded from another encoding: the parsers read UTF-8
+        utf8, skip = text.encode("utf-8"), 0
     headers, columns, rows = _parse_delimited(
-        text,
-        utf8=utf8 if utf8 is not None else text.encode("utf-8"),
+        sample,
+        utf8=utf8,
+        # The sep= line is ASCII: as many bytes as characters.
+        skip=skip + rows_at,
         delimiter=delimiter,
         path=path,
     )
     return RawTable(headers, columns, rows, fmt, encoding)
+
+
+_SNIFF_CHARS = 1 << 21
+
+
+def _sniff_sample(text: str) -> tuple[str | None, int, str]:
+    """The delimiter a ``sep=`` line names (else None), where the rows start, and the
+    text sniffing reads: up to _SNIFF_CHARS characters from the first row on.
+
+    Excel's "sep=;" first line names the delimiter. Excel hides the line, so the rows
+    are counted from the header after it.
+    """
+    sep = _SEP_LINE.match(text)
+    rows_at = sep.end() if sep is not None else 0
+    return (sep.group(1) if sep is not None else None), rows_at, _skip_breaks(text, rows_at)
 
 
 def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
@@ -352,12 +442,12 @@ def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
     return best
 
 
-def _skip_breaks(text: str) -> str:
-    """``text`` from its first non-line-break character (a slice, not a full copy)."""
-    start = 0
+def _skip_breaks(text: str, start: int = 0) -> str:
+    """Up to _SNIFF_CHARS characters of ``text`` from its first non-line-break character
+    at or after ``start`` (a slice, not a full copy)."""
     while start < len(text) and text[start] in "\r\n":
         start += 1
-    return text[start : start + (1 << 21)]
+    return text[start : start + _SNIFF_CHARS]
 
 
 def _first_lines(text: str, lines: int, limit: int) -> str:
@@ -371,43 +461,42 @@ def _first_lines(text: str, lines: int, limit: int) -> str:
 
 
 def _parse_delimited(
-    text: str, *, utf8: bytes, delimiter: str, path: str
+    text: str, *, utf8: bytes, skip: int, delimiter: str, path: str
 ) -> tuple[list[str], list[pd.Series], np.ndarray]:
     """Headers, columns and the spreadsheet row of every parsed line (header included).
 
-    pyarrow's multi-threaded reader does the common case; a file it rejects (lines
-    shorter or longer than the header, a quote that never closes) goes through
+    ``utf8[skip:]`` holds the rows (valid UTF-8); ``text`` is their start, for counting
+    the header's fields. pyarrow's reader does the common case; a file it rejects
+    (lines shorter or longer than the header, a quote that never closes) goes through
     pandas' C reader, which pads short lines and names the failing row.
     """
     import pyarrow as pa
 
     # Leading and trailing blank lines are cut before parsing (the C reader takes its
     # column count from the first line); leading ones still count as rows.
-    start = _LEADING_BREAKS.match(utf8).end()  # type: ignore[union-attr]
+    start = _LEADING_BREAKS.match(utf8, skip).end()  # type: ignore[union-attr]
     end = len(utf8)
     # rstrip() would copy the file. A trailing Ctrl-Z is the DOS end-of-file mark some
     # core-banking exports still write: not a record.
     while end > start and utf8[end - 1] in b"\r\n\x1a":
         end -= 1
-    offset = len(_LINE_BREAK.findall(utf8, 0, start))
+    offset = len(_LINE_BREAK.findall(utf8, skip, start))
     data = pa.py_buffer(utf8)[start:end]
     n_columns = _count_header_fields(text, delimiter)
-    quotes = utf8.count(b'"')
-    quoted = quotes > 0
+    # find() is a memchr; counting every byte costs 0.1 s at 3M contacts.
+    quoted = utf8.find(b'"', start, end) >= 0
     # An odd number of quotes may be a quote that never closes; pyarrow accepts that
     # at the end of the file without a word, so let the C reader decide.
-    if quotes % 2 == 0:
-        try:
-            headers, columns, rows = _parse_pyarrow(
-                data, delimiter=delimiter, n_columns=n_columns, quoted=quoted
-            )
-            return headers, columns, rows + offset
-        except Exception:  # noqa: BLE001 - any pyarrow failure is retried by the C reader
-            pass
-    headers, columns, rows = _parse_c(
-        utf8[start:end], delimiter=delimiter, path=path, offset=offset
-    )
-    return headers, columns, rows + offset
+    parsed = None
+    if not quoted or utf8.count(b'"', start, end) % 2 == 0:
+        # Any pyarrow failure is retried by the C reader.
+        with contextlib.suppress(Exception):
+            parsed = _parse_pyarrow(data, delimiter=delimiter, n_columns=n_columns, quoted=quoted)
+    if parsed is None:
+        parsed = _parse_c(utf8[start:end], delimiter=delimiter, path=path, offset=offset)
+    headers, columns, rows = parsed
+    rows += offset  # in place: a new array of 3M rows costs its page faults again
+    return headers, columns, rows
 
 
 def _count_header_fields(text: str, delimiter: str) -> int:
@@ -417,6 +506,12 @@ def _count_header_fields(text: str, delimiter: str) -> int:
     for row in reader:
         return max(len(row), 1)
     return 1
+
+
+# The whole file is one block up to this size: each column then arrives as one chunk.
+# Parallel 4 MiB blocks parse a little faster on two idle cores, but joining their
+# chunks (see _arrow_text) copies every column again: more CPU and memory in all.
+_BLOCK_BYTES = 1 << 30
 
 
 def _parse_pyarrow(
@@ -429,7 +524,9 @@ def _parse_pyarrow(
     names = [f"c{i}" for i in range(n_columns)]
     table = pacsv.read_csv(
         pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(
+            column_names=names, block_size=min(data.size + 1, _BLOCK_BYTES)
+        ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             # Quoted line breaks need the serial parser; files without quotes can't have them.
@@ -437,27 +534,38 @@ def _parse_pyarrow(
             ignore_empty_lines=False,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            # large_string is what pandas' str dtype holds: no cast of every column.
+            column_types=dict.fromkeys(names, pa.large_string()),
             null_values=[""],
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
+            # The bytes are valid UTF-8 already (checked by _valid_utf8 or _decode, or
+            # encoded by Python), and the cells are whole characters of them.
+            check_utf8=False,
         ),
     )
-    blank_rows = pc.is_null(table.column(0))
-    for column in table.columns[1:]:
-        blank_rows = pc.and_(blank_rows, pc.is_null(column))
-    blank = _unpack_bools(blank_rows)
-    header_at = _first_false(blank)
+    keep: np.ndarray | None = None
+    if min(column.null_count for column in table.columns) == 0:
+        # A column without an empty cell: no blank rows, the header is the first row.
+        header_at = 0
+    else:
+        blank_rows = pc.is_null(table.column(0))
+        for column in table.columns[1:]:
+            blank_rows = pc.and_(blank_rows, pc.is_null(column))
+        blank = _unpack_bools(blank_rows)
+        header_at = _first_false(blank)
+        if blank[header_at + 1 :].any():
+            keep = ~blank
+            keep[: header_at + 1] = False
     header_row = table.slice(header_at, 1).to_pylist()[0] if header_at < table.num_rows else {}
     headers = [header_row.get(n) or "" for n in names]
-    keep = ~blank
-    keep[: header_at + 1] = False
-    # Usually every row after the header is a record: a slice shares the buffers.
-    if keep[header_at + 1 :].all():
+    if keep is None:
+        # Usually every row after the header is a record: a slice shares the buffers.
         body = table.slice(header_at + 1)
+        rows = np.arange(header_at + 2, table.num_rows + 1, dtype="int64")
     else:
         body = table.filter(pa.array(keep))
-    rows = np.flatnonzero(keep).astype("int64") + 1
+        rows = np.flatnonzero(keep).astype("int64") + 1
     columns = [_arrow_text(body.column(i)) for i in range(n_columns)]
     return headers, columns, rows
 
@@ -465,8 +573,9 @@ def _parse_pyarrow(
 def _arrow_text(column: Any) -> pd.Series:
     """A pyarrow string column as a pandas ``str`` Series.
 
-    The reader's blocks are joined into one chunk (a cheap copy): every later take of
-    finding rows from a many-chunk column costs about three times as much.
+    Chunks (the blocks of a file over _BLOCK_BYTES, Parquet row groups) are joined into
+    one: every later take of finding rows from a many-chunk column costs about three
+    times as much.
     """
     import pyarrow as pa
 
