@@ -87,7 +87,8 @@ def parse_dates(
     parsed = np.append(parsed, np.datetime64("NaT", "ns"))
     dates = parsed[codes]
     bad_positions = np.flatnonzero(np.append(bad, False)[codes])
-    out = pd.Series(dates, index=values.index, name=values.name)
+    # copy=False: pandas 3 copies a numpy array into a new Series by default.
+    out = pd.Series(dates, index=values.index, name=values.name, copy=False)
     return out, [int(p) for p in bad_positions]
 
 
@@ -100,13 +101,21 @@ def _parse_unique(
     if n == 0:
         return result, np.zeros(0, dtype=bool)
     text = text.str.normalize("NFKC").str.strip()
-    folded = pd.Series([fold_text(t) for t in text], dtype="str")
-    missing = (folded.isin(NULL_TOKENS) | folded.str.match(r"^0000[-/.]?00[-/.]?00")).to_numpy()
-    done = missing.copy()
-
     year = np.full(n, np.nan)
     month = np.full(n, np.nan)
     day = np.full(n, np.nan)
+
+    # Most exports write plain ISO dates: Arrow kernels read them from fixed places, as
+    # _YMD would, and only the other spellings are folded and matched one by one.
+    iso, missing, ymd = _plain_iso(text)
+    dated = np.flatnonzero(iso & ~missing)
+    year[dated], month[dated], day[dated] = ymd
+    other = np.flatnonzero(~iso)
+    folded = pd.Series([fold_text(t) for t in text.iloc[other].tolist()], dtype="str")
+    missing[other] = (
+        folded.isin(NULL_TOKENS) | folded.str.match(r"^0000[-/.]?00[-/.]?00")
+    ).to_numpy()
+    done = missing | iso
 
     def take(pattern: str) -> pd.DataFrame:
         # Only values no earlier pattern took (the index stays the position).
@@ -173,6 +182,34 @@ def _parse_unique(
     bad = ~ok
     # Serial numbers outside the plausible range and a/b/yyyy under YMD stay NaT: bad.
     return result, bad
+
+
+# What _YMD takes with the date at fixed places: 2023-01-05, 2023-01-05 10:30:00.
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?$"
+
+
+def _plain_iso(text: pd.Series) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Plain ISO dates (ASCII digits): which values are, which of them are missing (a
+    null token, the zero date), and the year, month and day of the others as floats."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = pa.array(text.array, type=pa.large_string(), from_pandas=True)
+    iso = pc.fill_null(pc.match_substring_regex(values, _PLAIN_ISO), False)
+    plain = values.filter(iso)
+    # fold_text of a plain ISO value only drops the space before the time.
+    folded = pc.replace_substring(plain, " ", "")
+    null_tokens = pa.array(sorted(NULL_TOKENS), pa.large_string())
+    missing = pc.or_(pc.is_in(folded, null_tokens), pc.starts_with(folded, "0000-00-00"))
+    dated = plain.filter(pc.invert(missing))
+    ymd = [
+        pc.cast(pc.utf8_slice_codeunits(dated, start, stop), pa.float64()).to_numpy()
+        for start, stop in ((0, 4), (5, 7), (8, 10))
+    ]
+    is_iso = iso.to_numpy(zero_copy_only=False)
+    is_missing = np.zeros(len(text), dtype=bool)
+    is_missing[is_iso] = missing.to_numpy(zero_copy_only=False)
+    return is_iso, is_missing, ymd
 
 
 def _resolve_order(
