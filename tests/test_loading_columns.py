@@ -16,6 +16,7 @@ from contactaudit.loading.columns import (
     canonical_for,
     normalize_header,
 )
+from contactaudit.loading.values import clean_ids
 from contactaudit.loading.wide import slot_of
 
 
@@ -194,6 +195,15 @@ def test_keys_lose_padding(tmp_path):
     frame = load_export(write(tmp_path, "borrower_id,phone\n  B1  ,1\n   ,2\n"), "borrowers").frame
     assert objects(frame["borrower_id"]).tolist() == ["B1", None]
     assert objects(frame["_record_id"]).tolist() == ["B1", None]
+
+
+def test_keys_lose_unicode_padding_and_plain_keys_are_not_copied():
+    plain = pd.Series(["B1", "b-2", None, "王3"], dtype="str")
+    assert clean_ids(plain).tolist() == plain.tolist()
+    ascii_keys = pd.Series(["B1", "b-2", None], dtype="str")
+    assert clean_ids(ascii_keys) is ascii_keys
+    padded = pd.Series(["\u3000B1", "B2\xa0", " ", "B3\t", None, "B4"], dtype="str")
+    assert objects(clean_ids(padded)).tolist() == ["B1", "B2", None, "B3", None, "B4"]
 
 
 # --- wide contacts ---------------------------------------------------------------

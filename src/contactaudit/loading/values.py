@@ -53,18 +53,19 @@ def parse_booleans(values: pd.Series) -> tuple[pd.Series, list[int]]:
     """Nullable ``boolean`` column and the positions of unknown tokens."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     folded = [fold_text(str(u)) for u in uniques]
-    mapped = np.array(
-        [True if f in TRUE_TOKENS else False if f in FALSE_TOKENS else None for f in folded]
-        + [None],
-        dtype=object,
-    )
+    flags = np.array([f in TRUE_TOKENS for f in folded] + [False], dtype=bool)
+    known = np.array([f in TRUE_TOKENS or f in FALSE_TOKENS for f in folded] + [False], dtype=bool)
     unknown = np.array(
-        [m is None and f not in NULL_TOKENS for m, f in zip(mapped, folded, strict=False)]
-        + [False],
+        [not k and f not in NULL_TOKENS for k, f in zip(known, folded, strict=False)] + [False],
         dtype=bool,
     )
-    # code -1 (an empty cell) picks the trailing None / False.
-    out = pd.Series(mapped[codes], index=values.index, name=values.name, dtype="boolean")
+    # code -1 (an empty cell) picks the trailing missing / not-unknown entries. The
+    # array is built from values and mask: from Python objects it costs ten times more.
+    out = pd.Series(
+        pd.arrays.BooleanArray(flags[codes], ~known[codes]),
+        index=values.index,
+        name=values.name,
+    )
     return out, [int(p) for p in np.flatnonzero(unknown[codes])]
 
 
@@ -89,7 +90,7 @@ def parse_countries(values: pd.Series) -> tuple[pd.Series, list[int]]:
     table[:-1] = mapped
     table[-1] = None
     bad = np.array([*unknown, False], dtype=bool)
-    out = pd.Series(table[codes], index=values.index, name=values.name, dtype=object)
+    out = pd.Series(table[codes], index=values.index, name=values.name, dtype=object, copy=False)
     return out, [int(p) for p in np.flatnonzero(bad[codes])]
 
 
@@ -121,8 +122,36 @@ def as_text(values: pd.Series) -> pd.Series:
 def clean_ids(values: pd.Series) -> pd.Series:
     """Keys without surrounding white space (``str``); blank keys become missing."""
     text = as_text(values)
+    if _printable_edges(text):
+        return text  # nothing to strip: keep the reader's buffers
     stripped = text.str.strip()
     blank = stripped.eq("").fillna(False)
     if not blank.any() and bool(stripped.eq(text).fillna(True).all()):
         return text  # nothing to strip: keep the reader's buffers
     return stripped.where(~blank)
+
+
+def _printable_edges(text: pd.Series) -> bool:
+    """Whether every key is non-empty and starts and ends with printable ASCII, so that
+    stripping would change nothing: read from the Arrow buffers, without building a
+    stripped copy of the column (a conservative test; False may still strip nothing)."""
+    import pyarrow as pa
+
+    array = pa.array(text.array, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        if array.num_chunks != 1:
+            return False
+        array = array.chunk(0)
+    if array.null_count == len(array):
+        return True
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
+    starts = offsets[array.offset : array.offset + len(array)]
+    ends = offsets[array.offset + 1 : array.offset + len(array) + 1]
+    if array.null_count:
+        valid = array.is_valid().to_numpy(zero_copy_only=False)
+        starts, ends = starts[valid], ends[valid]
+    if not bool((ends > starts).all()):
+        return False
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    edges = (data[starts], data[ends - 1])
+    return all(bool(((edge > 0x20) & (edge < 0x7F)).all()) for edge in edges)
