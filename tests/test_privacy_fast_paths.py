@@ -71,3 +71,37 @@ def test_mask_and_key_values_equal_the_separate_functions(monkeypatch: pytest.Mo
     masks, keys = mask_and_key_values(e164, raw)
     assert masks.tolist() == mask_values(e164, raw).tolist()
     assert keys.tolist() == phone_key_values(e164).tolist()
+
+
+_E164_LIKE = st.one_of(
+    st.none(),
+    st.from_regex(r"\+[0-9]{0,20}", fullmatch=True),  # leading zeros and overlong too
+    st.sampled_from(["", "+", "++1", "+86 138", "8613926418573", "+٣٤", "+8613926418573"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_E164_LIKE, max_size=40))
+def test_text_factorisation_gives_each_distinct_text_one_code(values: list[str | None]) -> None:
+    import pyarrow as pa
+
+    from contactaudit.privacy import _factorize_text
+
+    codes, distinct = _factorize_text(pa.array(values, type=pa.string()))
+    texts = distinct.to_pylist() + [None]
+    assert [texts[c] for c in codes] == values  # every value comes back, nulls last
+    assert len(set(distinct.to_pylist())) == len(distinct)  # and each text once
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_keys_and_masks_are_the_same_for_arrow_and_object_columns(
+    arrow: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "test-key")
+    e164 = ["+8613926418573", None, "+12025550143", "+8613926418573", None]
+    raw = ["139 2641 8573", "138****5678", "(202) 555-0143", "13926418573", None]
+    dtype = "str" if arrow else object
+    masks, keys = mask_and_key_values(pd.Series(e164, dtype=dtype), pd.Series(raw, dtype=dtype))
+    assert list(masks) == [mask_phone(e, r) for e, r in zip(e164, raw, strict=True)]
+    assert list(keys) == list(phone_key_values(pd.Series(e164, dtype=object)))

@@ -42,6 +42,7 @@ from contactaudit.models import (
     FINDING_COLUMNS,
     AuditReport,
     InputInfo,
+    arrow_chunks,
     severity_rank,
 )
 from contactaudit.phones import normalize_phones
@@ -380,12 +381,24 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     # four catalogue columns as categoricals: a few distinct values each, so counting,
     # ranking and encoding them works on small integer codes (the summary, the exit
     # status and every reporter read them).
-    object_columns = [c for c in FINDING_COLUMNS if c not in _CATEGORICAL and c != "row"]
+    # Text the checks took from the tables as Arrow columns (ids, numbers, cells) stays
+    # Arrow: one take each, and the reporters encode it without Python strings.
+    arrow = {
+        name: _arrow_take(chunks, take)
+        for name in ("record_id", "borrower_id", "e164", "raw")
+        if (chunks := arrow_chunks(checks[name])) is not None
+    }
+    object_columns = [
+        c for c in FINDING_COLUMNS if c not in _CATEGORICAL and c != "row" and c not in arrow
+    ]
     block = np.empty((len(object_columns), len(take)), dtype=object)
     slot = {name: block[i] for i, name in enumerate(object_columns)}
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
-        np.take(_column(checks, name), take, out=slot[name])
-    slot["phone_masked"][:], slot["phone_key"][:] = mask_and_key_values(slot["e164"], slot["raw"])
+        if name not in arrow:
+            np.take(_column(checks, name), take, out=slot[name])
+    e164 = arrow.get("e164", slot.get("e164"))
+    raw = arrow.get("raw", slot.get("raw"))
+    slot["phone_masked"][:], slot["phone_key"][:] = mask_and_key_values(e164, raw)
     slot["status"][:] = None
     remediation_ix, remediations = pd.factorize(
         np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
@@ -404,7 +417,21 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         elif name in categorical:
             ix, categories = categorical[name]
             frame.insert(position, name, pd.Categorical.from_codes(ix, categories=categories))
+        elif name in arrow:
+            frame.insert(position, name, arrow[name])
     return frame
+
+
+def _arrow_take(chunks: pa.ChunkedArray, positions: np.ndarray) -> pd.Series:
+    """An Arrow text column's values at ``positions``, as a one-chunk ``str`` Series."""
+    # One chunk first: a take across the check families' many chunks costs more.
+    taken = chunks.combine_chunks().take(pa.array(positions))
+    return pd.Series(
+        pd.arrays.ArrowStringArray(
+            pa.chunked_array([taken]), dtype=pd.StringDtype("pyarrow", na_value=np.nan)
+        ),
+        copy=False,
+    )
 
 
 _CATEGORICAL = ("code", "severity", "remediation", "source")
@@ -443,8 +470,8 @@ def _break_ties(
     tied = np.concatenate(([False], same)) | np.concatenate((same, [False]))
     positions = np.flatnonzero(tied)
     rows = keep[order[positions]]
-    record_ix = _sort_codes(_column(checks, "record_id")[rows])
-    message_ix = _sort_codes(_column(checks, "message")[rows])
+    record_ix = _sort_codes(_column(checks.iloc[rows], "record_id"))
+    message_ix = _sort_codes(_column(checks.iloc[rows], "message"))
     sub = np.lexsort((message_ix, record_ix, run[positions]))
     order = order.copy()
     order[positions] = order[positions][sub]

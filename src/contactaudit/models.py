@@ -209,6 +209,17 @@ class InputInfo:
         return data
 
 
+def arrow_chunks(series: pd.Series) -> Any:
+    """The ``pyarrow.ChunkedArray`` behind an Arrow-backed text column (no copy), or
+    None for any other column."""
+    import pyarrow as pa
+
+    if not isinstance(series.array, pd.arrays.ArrowStringArray):
+        return None
+    data = pa.array(series.array)  # through __arrow_array__: the column's own chunks
+    return data if isinstance(data, pa.ChunkedArray) else pa.chunked_array([data])
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """Integer codes and their values: a categorical's own (assembled findings), else
     factorised."""
@@ -288,7 +299,10 @@ class AuditReport:
     def iter_findings(self) -> list[Finding]:
         """Typed findings, in report order (meant for tests and small reports)."""
         out = []
-        for rec in self.findings.to_dict("records"):
+        # Arrow-backed text columns give NaN for a missing value: None in a Finding.
+        frame = self.findings.astype(object)
+        frame = frame.where(frame.notna(), None)
+        for rec in frame.to_dict("records"):
             out.append(
                 Finding(
                     code=rec["code"],

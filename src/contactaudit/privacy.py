@@ -107,9 +107,9 @@ def mask_and_key_values(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    numbers = _Numbers(_object_values(e164))
+    numbers = _Numbers(_arrow_or_object(e164))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="contactaudit-mask") as pool:
-        masks = pool.submit(_masks, numbers, _object_values(raw))
+        masks = pool.submit(_masks, numbers, raw)
         keys = _keys(numbers)
         return masks.result(), keys
 
@@ -120,13 +120,16 @@ class _Numbers:
     non-empty string. Text columns are dictionary-encoded by Arrow (no Python hashing);
     anything else by ``pd.factorize``."""
 
-    def __init__(self, values: np.ndarray) -> None:
+    def __init__(self, values: Any) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
         self.text: Any = None  # the distinct values as an Arrow array, when all are text
         try:
-            array = pa.array(values, type=pa.string(), from_pandas=True)
+            if isinstance(values, pa.ChunkedArray):
+                array = values.combine_chunks().cast(pa.string())
+            else:
+                array = pa.array(values, type=pa.string(), from_pandas=True)
         except (pa.ArrowException, UnicodeError):
             codes, uniques = pd.factorize(values)
             self._uniques = np.asarray(uniques, dtype=object)
@@ -135,10 +138,7 @@ class _Numbers:
                 [isinstance(v, str) and v != "" for v in self._uniques] + [False], dtype=bool
             )
             return
-        encoded = pc.dictionary_encode(array)
-        self.text = encoded.dictionary
-        filled = pc.fill_null(encoded.indices, len(self.text))
-        self.codes = filled.to_numpy(zero_copy_only=False).astype(np.int64)
+        self.codes, self.text = _factorize_text(array)
         nonempty = pc.greater(pc.binary_length(self.text), 0).to_numpy(zero_copy_only=False)
         self.usable = np.append(nonempty, False)
 
@@ -154,6 +154,46 @@ class _Numbers:
         if self.text is not None:
             return self.usable_values().cast(pa.binary()).to_pylist()
         return [v.encode("utf-8") for v in self.usable_values()]
+
+
+def _factorize_text(array: Any) -> tuple[np.ndarray, Any]:
+    """Codes (null → the slot after the last) and distinct values of an Arrow string
+    array. E.164 text (``+`` and 1-18 digits, no leading zero) is factorised by its
+    integer value, which is several times faster than Arrow's hashing of the text
+    (the distinct texts are the integers written back); anything else is hashed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    digits = pc.utf8_slice_codeunits(array, 1)
+    length = pc.binary_length(array)
+    plain = pc.and_(
+        pc.and_(
+            pc.starts_with(array, "+"),
+            pc.and_(pc.string_is_ascii(digits), pc.ascii_is_decimal(digits)),
+        ),
+        pc.and_(
+            pc.and_(pc.greater_equal(length, 2), pc.less_equal(length, 19)),
+            pc.invert(pc.starts_with(digits, "0")),
+        ),
+    )
+    plain_mask = pc.fill_null(plain, False).to_numpy(zero_copy_only=False)
+    codes = np.empty(len(array), dtype=np.int64)
+    int_codes, ints = pd.factorize(
+        pc.cast(digits.filter(pa.array(plain_mask)), pa.int64()).to_numpy()
+    )
+    codes[plain_mask] = int_codes
+    distinct = [pc.binary_join_element_wise("+", pc.cast(pa.array(ints), pa.string()), "")]
+    rest = ~plain_mask
+    if rest.any():
+        encoded = pc.dictionary_encode(array.filter(pa.array(rest)))
+        others = encoded.indices.to_numpy(zero_copy_only=False)
+        # Nulls come out as NaN (float): give them -1 for now, the last slot below.
+        others = np.where(np.isnan(others), -1, others).astype(np.int64)
+        codes[rest] = np.where(others < 0, -1, others + len(ints))
+        distinct.append(encoded.dictionary.cast(pa.string()))
+    text = pa.concat_arrays(distinct)
+    codes[codes < 0] = len(text)
+    return codes, text
 
 
 def _keys(numbers: _Numbers) -> np.ndarray:
@@ -203,6 +243,15 @@ def _hmac_states(key: bytes) -> tuple[Any, Any]:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
     return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+
+def _arrow_or_object(values: np.ndarray | pd.Series) -> Any:
+    """An Arrow-backed text Series as its Arrow data (no Python strings), anything else
+    as an object array."""
+    from contactaudit.models import arrow_chunks
+
+    chunks = arrow_chunks(values) if isinstance(values, pd.Series) else None
+    return chunks if chunks is not None else _object_values(values)
 
 
 def _object_values(values: np.ndarray | pd.Series) -> np.ndarray:
@@ -296,17 +345,23 @@ def mask_values(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series) -> np
     return _masks(_Numbers(numbers), cells)
 
 
-def _masks(numbers: _Numbers, cells: np.ndarray) -> np.ndarray:
-    if len(numbers.codes) != len(cells):
+def _masks(numbers: _Numbers, raw: np.ndarray | pd.Series) -> np.ndarray:
+    if len(numbers.codes) != len(raw):
         raise ValueError("e164 and raw must be aligned column by column")
-    out = np.full(len(cells), None, dtype=object)
+    out = np.full(len(raw), None, dtype=object)
     has_number = numbers.usable[numbers.codes]
     if has_number.any():
         masked = np.full(len(numbers.usable), None, dtype=object)
         masked[:-1][numbers.usable[:-1]] = _mask_numbers(numbers.usable_values())
         out[has_number] = masked[numbers.codes[has_number]]
     if not has_number.all():
-        cell_codes, cell_uniques = pd.factorize(cells[~has_number])
+        # Only the cells without a number are needed as Python objects.
+        without = np.flatnonzero(~has_number)
+        if isinstance(raw, pd.Series):
+            cells = raw.iloc[without].to_numpy(dtype=object, na_value=None)
+        else:
+            cells = np.asarray(raw, dtype=object)[without]
+        cell_codes, cell_uniques = pd.factorize(cells)
         cell_masked = np.array([mask_phone(None, v) for v in cell_uniques] + [None], dtype=object)
         out[~has_number] = cell_masked[np.where(cell_codes < 0, len(cell_uniques), cell_codes)]
     return out

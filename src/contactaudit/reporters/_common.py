@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from contactaudit.models import SEVERITY_ORDER, AuditReport, severity_rank
+from contactaudit.models import SEVERITY_ORDER, AuditReport, arrow_chunks, severity_rank
 
 _RANKS = {name: severity_rank(name) for name in SEVERITY_ORDER}
 
@@ -90,6 +90,12 @@ def worst_first(findings: pd.DataFrame, limit: int | None = None) -> pd.DataFram
         picked.append(positions)
         wanted -= len(positions)
     return findings.iloc[np.concatenate(picked) if picked else np.empty(0, dtype=np.int64)]
+
+
+def arrow_text(series: pd.Series) -> pa.Array | None:
+    """An Arrow-backed text column as one ``string`` array (no Python strings), else None."""
+    chunks = arrow_chunks(series)
+    return None if chunks is None else chunks.combine_chunks().cast(pa.string())
 
 
 def related_text(values: Iterable[Any]) -> list[str]:

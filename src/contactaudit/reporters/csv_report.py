@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from contactaudit.models import REPORT_FIELDS, REVEAL_FIELDS, AuditReport
-from contactaudit.reporters._common import ordered_map, related_text_array
+from contactaudit.reporters._common import arrow_text, ordered_map, related_text_array
 
 FIELDS = REPORT_FIELDS
 
@@ -55,9 +55,7 @@ def render_byte_chunks(report: AuditReport, *, reveal_phones: bool = False) -> I
     f = report.findings
     names = FIELDS + (REVEAL_FIELDS if reveal_phones else ())
     source = {"phone_e164": "e164", "phone_raw": "raw"}
-    values = {
-        name: f[source.get(name, name)].to_numpy(dtype=object) for name in names if name != "row"
-    }
+    values = {name: _text_or_objects(f[source.get(name, name)]) for name in names if name != "row"}
     rows = f["row"].to_numpy(dtype="int64")
     schema = pa.schema([(n, pa.int64() if n == "row" else pa.string()) for n in names])
     # Arrow's C++ writer is several times faster than pandas.to_csv on a million
@@ -90,6 +88,11 @@ def render_byte_chunks(report: AuditReport, *, reveal_phones: bool = False) -> I
 
     # Chunks render on both cores (Arrow's kernels and writer release the GIL), in order.
     yield from ordered_map(lines, range(0, len(f), CHUNK_ROWS))
+
+
+def _text_or_objects(series: pd.Series) -> pa.Array | np.ndarray:
+    text = arrow_text(series)
+    return text if text is not None else series.to_numpy(dtype=object)
 
 
 def neutralise(values: pd.Series | np.ndarray | list[str] | pa.Array) -> pa.Array:

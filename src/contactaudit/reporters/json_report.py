@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from contactaudit import __version__
 from contactaudit.models import REPORT_FIELDS, AuditReport
-from contactaudit.reporters._common import flat_related, ordered_map
+from contactaudit.reporters._common import arrow_text, flat_related, ordered_map
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 10_000
@@ -206,6 +206,15 @@ def _encode_column(series: pd.Series) -> _Encoded:
         categories = np.asarray(series.cat.categories, dtype=object)
         texts = pa.concat_arrays([_json_piece(categories), pa.array(["null"])])
         return _Encoded(texts=texts, codes=np.where(codes < 0, len(categories), codes))
+    text = arrow_text(series)
+    if text is not None:  # ids and cells the checks kept as Arrow
+        sample = text.take(pa.array(np.arange(0, len(text), max(1, len(text) // _SAMPLE))))
+        if len(pc.unique(sample)) > _MOSTLY_DISTINCT * len(sample):
+            return _Encoded(text=text)
+        encoded = text.dictionary_encode()
+        codes = pc.fill_null(encoded.indices, len(encoded.dictionary))
+        texts = pa.concat_arrays([_json_piece(encoded.dictionary), pa.array(["null"])])
+        return _Encoded(texts=texts, codes=codes.to_numpy(zero_copy_only=False))
     values = series.to_numpy(dtype=object)
     step = max(1, len(values) // _SAMPLE)
     sample = values[::step]
