@@ -2109,7 +2109,7 @@ def _lengths(text: Any, ascii_only: bool) -> np.ndarray:
     if not ascii_only:
         return _ints(pc.utf8_length(text))
     offsets, _ = _buffers(text)
-    return np.diff(offsets).astype(np.int64)
+    return np.diff(offsets)
 
 
 def _buffers(text: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -2138,9 +2138,12 @@ def _edge_bytes(text: Any) -> tuple[np.ndarray, np.ndarray]:
     if len(data) == 0:
         zero = np.zeros(len(starts), dtype=np.uint8)
         return zero, zero.copy()
-    first = data[np.clip(starts, 0, len(data) - 1)]
-    last = data[np.clip(ends - 1, 0, len(data) - 1)]
-    return np.where(empty, 0, first).astype(np.uint8), np.where(empty, 0, last).astype(np.uint8)
+    # mode="clip": an empty cell at the very end points past the data.
+    first = np.take(data, starts, mode="clip")
+    last = np.take(data, ends - 1, mode="clip")
+    first[empty] = 0
+    last[empty] = 0
+    return first, last
 
 
 def _bool(array: Any) -> np.ndarray:
