@@ -29,6 +29,7 @@ from contactaudit.checks._crossrecord import (
     NO_KEY,
     RELATED_CAP,
     RELATIONSHIP_SELF,
+    arrow_text,
     at,
     code_counts,
     concat_findings,
@@ -36,7 +37,6 @@ from contactaudit.checks._crossrecord import (
     dense,
     findings,
     gc_paused,
-    id_codes,
     ids_at,
     number_keys,
     pair_related,
@@ -48,6 +48,7 @@ from contactaudit.checks._crossrecord import (
     shared_codes,
     sorted_unique,
     text_codes,
+    unknowns_apart,
 )
 from contactaudit.config import AuditConfig
 from contactaudit.vocab import NULL_TOKENS, fold_text
@@ -61,29 +62,52 @@ def check_duplicated(
     bkey, ckey = number_keys(borrowers, contacts)
     (bcode, ccode), n = shared_codes(bkey, ckey)
     bcount, ccount = code_counts(bcode, n), code_counts(ccode, n)
+    has_contacts = contacts is not None and len(contacts) > 0
+    bid, cid = _borrower_ids(borrowers, contacts if has_contacts else None, ccode)
     parts = [
-        phone_shared_by_borrowers(borrowers, bcode, bcount),
-        borrower_duplicate_id(borrowers, bkey),
+        phone_shared_by_borrowers(borrowers, bcode, bcount, bid),
+        borrower_duplicate_id(borrowers, bkey, bid),
     ]
-    if contacts is not None and len(contacts):
+    if contacts is not None and has_contacts:
         parts.extend(
-            contacts_matching_borrowers(borrowers, contacts, bcode, ccode, bcount, ccount, config)
+            contacts_matching_borrowers(
+                borrowers, contacts, bcode, ccode, bcount, ccount, bid, cid, config
+            )
         )
-        parts.extend(contact_groups(contacts, ccode, ccount, config))
+        parts.extend(contact_groups(contacts, ccode, ccount, cid, config))
     return concat_findings(parts)
 
 
+def _borrower_ids(
+    borrowers: pd.DataFrame, contacts: pd.DataFrame | None, ccode: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``text_codes`` of every borrower's borrower_id, and of the contacts' where their
+    number is shared (the only contacts any step reads; ``NO_KEY`` elsewhere).
+
+    One hash table for all the steps: each encoding of ids builds its own, and hashing
+    the ids cost more than anything else these steps do.
+    """
+    if contacts is None:
+        (bid,) = text_codes([arrow_text(borrowers["borrower_id"])])
+        return bid, np.zeros(0, dtype=np.int64)
+    shared = np.flatnonzero(ccode != NO_KEY)
+    bid, shared_cid = text_codes([arrow_text(borrowers["borrower_id"]), ids_at(contacts, shared)])
+    cid = np.full(len(contacts), NO_KEY, dtype=np.int64)
+    cid[shared] = shared_cid
+    return bid, cid
+
+
 def phone_shared_by_borrowers(
-    borrowers: pd.DataFrame, bcode: np.ndarray, bcount: np.ndarray
+    borrowers: pd.DataFrame, bcode: np.ndarray, bcount: np.ndarray, bid: np.ndarray
 ) -> pd.DataFrame:
     """phone-shared-by-borrowers: one number is the phone of two or more borrower_ids."""
     cand = np.flatnonzero(at(bcount, bcode) >= 2)
     if len(cand) == 0:
         return concat_findings([])
     key, _ = dense(bcode[cand])
-    (bid,) = id_codes(ids_at(borrowers, cand))
-    width = int(bid.max()) + 1
-    pairs = sorted_unique(key * width + bid)
+    (ids,) = unknowns_apart(bid[cand])
+    width = int(ids.max()) + 1
+    pairs = sorted_unique(key * width + ids)
     distinct = np.bincount(pairs // width, minlength=int(key.max()) + 1)[key]
     hit = np.flatnonzero(distinct >= 2)
     pos = cand[hit]
@@ -93,9 +117,10 @@ def phone_shared_by_borrowers(
     return findings(borrowers, pos, "phone-shared-by-borrowers", "borrowers", message, related)
 
 
-def borrower_duplicate_id(borrowers: pd.DataFrame, bkey: np.ndarray) -> pd.DataFrame:
+def borrower_duplicate_id(
+    borrowers: pd.DataFrame, bkey: np.ndarray, bid: np.ndarray
+) -> pd.DataFrame:
     """borrower-duplicate-id: one borrower_id on several rows with different phones."""
-    (bid,) = text_codes(borrowers["borrower_id"])
     known = bid != NO_KEY
     if not known.any():
         return concat_findings([])
@@ -138,6 +163,8 @@ def contacts_matching_borrowers(
     ccode: np.ndarray,
     bcount: np.ndarray,
     ccount: np.ndarray,
+    bid: np.ndarray,
+    cid: np.ndarray,
     config: AuditConfig,
 ) -> list[pd.DataFrame]:
     """contact-is-borrower-phone and contact-is-other-borrower."""
@@ -149,7 +176,7 @@ def contacts_matching_borrowers(
         pd.DataFrame({"b": np.arange(len(bpos)), "key": bcode[bpos]}), on="key"
     )
     pc_, pb = pairs["c"].to_numpy(), pairs["b"].to_numpy()
-    cbid, bbid = id_codes(ids_at(contacts, cpos), ids_at(borrowers, bpos))
+    cbid, bbid = unknowns_apart(cid[cpos], bid[bpos])
     same = cbid[pc_] == bbid[pb]
     if "relationship" in contacts:
         kinds = relationship_kinds(contacts["relationship"].iloc[cpos], config)
@@ -187,14 +214,18 @@ def contacts_matching_borrowers(
 
 
 def contact_groups(
-    contacts: pd.DataFrame, ccode: np.ndarray, ccount: np.ndarray, config: AuditConfig
+    contacts: pd.DataFrame,
+    ccode: np.ndarray,
+    ccount: np.ndarray,
+    cid: np.ndarray,
+    config: AuditConfig,
 ) -> list[pd.DataFrame]:
     """contact-shared-by-borrowers (fan-out) and contact-duplicate."""
     cand = np.flatnonzero(at(ccount, ccode) >= 2)
     if len(cand) == 0:
         return []
     key, n_keys = dense(ccode[cand])
-    (bid,) = id_codes(ids_at(contacts, cand))
+    (bid,) = unknowns_apart(cid[cand])
     width = int(bid.max()) + 1
     uniques, pair = np.unique(key * width + bid, return_inverse=True)
     pair = pair.reshape(-1)

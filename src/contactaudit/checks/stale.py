@@ -75,17 +75,16 @@ def check_stale(
         usable = key != NO_KEY
         columns = [c for c in VERIFICATION_COLUMNS[source] if c in frame]
         verified = _verification_day(frame, columns)
-        parts.append(phone_reassigned(frame, source, usable, key, verified, disconnected))
+        parts.append(phone_reassigned(frame, source, key, verified, disconnected))
         if columns:
             parts.append(verification_age(frame, source, usable, verified, columns, today, config))
-        parts.append(phone_opted_out(frame, source, usable, key, opted))
+        parts.append(phone_opted_out(frame, source, key, opted))
     return concat_findings(parts)
 
 
 def phone_reassigned(
     frame: pd.DataFrame,
     source: str,
-    usable: np.ndarray,
     numbers: np.ndarray,
     verified: np.ndarray,
     disconnected: tuple[np.ndarray, np.ndarray] | None,
@@ -93,8 +92,8 @@ def phone_reassigned(
     """phone-reassigned: on the list, disconnected on/after the last verification."""
     if disconnected is None:
         return concat_findings([])
-    day = _list_lookup(numbers, usable, disconnected)
-    listed = usable & (day != _NAT)
+    day = _list_lookup(numbers, disconnected)
+    listed = day != _NAT
     unverified = verified == _NAT
     pos = np.flatnonzero(listed & (unverified | (day >= verified)))
     message = np.select(
@@ -136,14 +135,13 @@ def verification_age(
 def phone_opted_out(
     frame: pd.DataFrame,
     source: str,
-    usable: np.ndarray,
     numbers: np.ndarray,
     opted: tuple[np.ndarray, np.ndarray] | None,
 ) -> pd.DataFrame:
     """phone-opted-out: on the opt-out list, or the borrower's sms_opt_out is true."""
     listed = np.zeros(len(frame), dtype=bool)
     if opted is not None:
-        listed = _list_lookup(numbers, usable, opted) != _NAT
+        listed = _list_lookup(numbers, opted) != _NAT
     flagged = np.zeros(len(frame), dtype=bool)
     if source == "borrowers" and "sms_opt_out" in frame:
         flagged = _true_flags(frame["sms_opt_out"])
@@ -195,16 +193,12 @@ def _reference_list(
     return listed, latest
 
 
-def _list_lookup(
-    numbers: np.ndarray, usable: np.ndarray, reference: tuple[np.ndarray, np.ndarray]
-) -> np.ndarray:
-    """Each usable row's date from a reference list, ``_NAT`` when it is not listed."""
+def _list_lookup(numbers: np.ndarray, reference: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each row's date from a reference list, ``_NAT`` when it is not listed (as every
+    row without a usable number is: its key is ``NO_KEY``, never a listed key)."""
     listed, dates = reference
-    if len(listed) == 0:
-        return np.full(len(usable), _NAT, dtype=np.int64)
-    index = key_index(listed, numbers)
-    found = usable & (index >= 0)
-    return np.where(found, dates[np.where(found, index, 0)], _NAT)
+    # key_index gives NO_KEY (-1) for a key not listed: it picks the _NAT appended last.
+    return np.append(dates, _NAT)[key_index(listed, numbers)]
 
 
 def _true_flags(values: pd.Series) -> np.ndarray:
