@@ -50,7 +50,7 @@ from contactaudit.checks._crossrecord import (
     relationship_kinds,
     shared_codes,
     sorted_unique,
-    text_codes_arrow,
+    text_codes,
     usable_mask,
 )
 from contactaudit.config import AuditConfig
@@ -97,7 +97,7 @@ def self_contact_mismatch(
     if len(bpos) == 0:
         return concat_findings([])
     skey, bkey = number_keys(_phone_columns(contacts, spos), _phone_columns(borrowers, bpos))
-    sid, bid = text_codes_arrow([self_ids, ids.borrowers.take(pa.array(bpos))])
+    sid, bid = text_codes([self_ids, ids.borrowers.take(pa.array(bpos))])
     pairs = pd.DataFrame({"s": np.arange(len(spos)), "id": sid}).merge(
         pd.DataFrame({"b": np.arange(len(bpos)), "id": bid}), on="id"
     )
