@@ -24,6 +24,7 @@ from rich.console import Console
 
 from contactaudit import __version__
 from contactaudit.errors import ContactAuditError
+from contactaudit.runtime import gc_paused
 
 app = typer.Typer(
     name="contactaudit",
@@ -72,7 +73,8 @@ def _fail(message: str) -> typer.Exit:
 def _guarded(debug: bool, body: Callable[[], T]) -> T:
     """Run a command body; library errors exit 2, anything else exits 3."""
     try:
-        return body()
+        with gc_paused():
+            return body()
     except (typer.Exit, typer.Abort):
         raise
     except ContactAuditError as exc:
