@@ -59,16 +59,17 @@ def check_duplicated(
     borrowers: pd.DataFrame, contacts: pd.DataFrame | None, config: AuditConfig
 ) -> pd.DataFrame:
     """Findings of the duplicated family over normalised borrowers and contacts."""
+    if contacts is not None and contacts.empty:
+        contacts = None
     bkey, ckey = number_keys(borrowers, contacts)
     (bcode, ccode), n = shared_codes(bkey, ckey)
     bcount, ccount = code_counts(bcode, n), code_counts(ccode, n)
-    has_contacts = contacts is not None and len(contacts) > 0
-    bid, cid = _borrower_ids(borrowers, contacts if has_contacts else None, ccode)
+    bid, cid = _borrower_ids(borrowers, contacts, ccode)
     parts = [
         phone_shared_by_borrowers(borrowers, bcode, bcount, bid),
         borrower_duplicate_id(borrowers, bkey, bid),
     ]
-    if contacts is not None and has_contacts:
+    if contacts is not None:
         parts.extend(
             contacts_matching_borrowers(
                 borrowers, contacts, bcode, ccode, bcount, ccount, bid, cid, config
@@ -84,8 +85,8 @@ def _borrower_ids(
     """``text_codes`` of every borrower's borrower_id, and of the contacts' where their
     number is shared (the only contacts any step reads; ``NO_KEY`` elsewhere).
 
-    One hash table for all the steps: each encoding of ids builds its own, and hashing
-    the ids cost more than anything else these steps do.
+    One hash table for all the steps: encoding each step's ids apart built one table per
+    step, and hashing ids costs more than anything else these steps do.
     """
     if contacts is None:
         (bid,) = text_codes([arrow_text(borrowers["borrower_id"])])

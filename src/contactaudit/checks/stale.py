@@ -77,7 +77,7 @@ def check_stale(
         verified = _verification_day(frame, columns)
         parts.append(phone_reassigned(frame, source, key, verified, disconnected))
         if columns:
-            parts.append(verification_age(frame, source, usable, verified, columns, today, config))
+            parts.extend(verification_age(frame, source, usable, verified, columns, today, config))
         parts.append(phone_opted_out(frame, source, key, opted))
     return concat_findings(parts)
 
@@ -115,7 +115,7 @@ def verification_age(
     columns: list[str],
     today: int,
     config: AuditConfig,
-) -> pd.DataFrame:
+) -> list[pd.DataFrame]:
     """phone-verification-stale and phone-never-verified (usable numbers only)."""
     never = np.flatnonzero(usable & (verified == _NAT))
     empty = f"{', '.join(columns)} {'are' if len(columns) > 1 else 'is'} empty"
@@ -129,7 +129,7 @@ def verification_age(
         pos = np.flatnonzero(dated & (age > limit))
         message = counted("last verification is ", age[pos], "day", f" old (more than {limit})")
         parts.append(findings(frame, pos, "phone-verification-stale", source, message))
-    return concat_findings(parts)
+    return parts
 
 
 def phone_opted_out(
