@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from contactaudit import phones
-from contactaudit.checks._crossrecord import findings
+from contactaudit.checks._crossrecord import findings, per_count
 from contactaudit.models import empty_check_frame
 
 # Message per code; ``{detail}`` is filled from normalize_phones' ``detail`` column.
@@ -81,7 +81,6 @@ def check_malformed(table: pd.DataFrame, source: str) -> pd.DataFrame:
     pos = np.flatnonzero(pd.notna(codes))
     if len(pos) == 0:
         return empty_check_frame()
-    # One message per distinct (code, detail) pair, on integer codes of the pairs.
     code_ix, code_values = pd.factorize(codes[pos])
     if "detail" in table.columns:
         detail = table["detail"]
@@ -91,22 +90,10 @@ def check_malformed(table: pd.DataFrame, source: str) -> pd.DataFrame:
         detail_values = list(detail.cat.categories)
     else:
         detail_ix, detail_values = np.full(len(pos), -1, dtype=np.int64), []
-    width = len(detail_values) + 1
-    distinct, inverse = np.unique(code_ix * width + (detail_ix + 1), return_inverse=True)
-    texts = np.array(
-        [
-            message_for(
-                code_values[p // width],
-                (detail_values[p % width - 1] or None) if p % width else None,
-            )
-            for p in distinct.tolist()
-        ],
-        dtype=object,
+    # One message per distinct (code, detail) pair; detail code -1 is "no detail".
+    messages = per_count(
+        lambda c, d: message_for(code_values[c], (detail_values[d] or None) if d >= 0 else None),
+        code_ix,
+        detail_ix,
     )
-    return findings(
-        table,
-        pos,
-        np.asarray(code_values, dtype=object)[code_ix],
-        source,
-        texts[inverse.reshape(-1)],
-    )
+    return findings(table, pos, np.asarray(code_values, dtype=object)[code_ix], source, messages)
