@@ -217,12 +217,19 @@ def region_mismatch(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """region-mismatch: a usable number whose region is not the row's country."""
     if "country" not in frame or "number_region" not in frame or frame.empty:
         return concat_findings([])
-    country = frame["country"]
-    candidates = np.flatnonzero(usable_mask(frame) & country.notna().to_numpy(dtype=bool))
-    region = frame["number_region"].to_numpy(dtype=object)[candidates]
-    stated = country.to_numpy(dtype=object)[candidates]
-    differs = ~pd.isna(region) & (region != stated)
-    pos = candidates[differs]
+    usable = np.flatnonzero(usable_mask(frame))
+    region = frame["number_region"].to_numpy(dtype=object)[usable]
+    stated = frame["country"].to_numpy(dtype=object)[usable]
+    try:
+        # Compared first, then only the differing cells checked for missing values: isna
+        # on every object cell cost four times the comparison.
+        differs = np.flatnonzero(region != stated)
+    except TypeError:  # a pd.NA cell cannot be compared
+        differs = np.flatnonzero(~(pd.isna(region) | pd.isna(stated)))
+        differs = differs[region[differs] != stated[differs]]
+    else:
+        differs = differs[~(pd.isna(region[differs]) | pd.isna(stated[differs]))]
+    pos = usable[differs]
     message = (
         "number's region " + region[differs] + " differs from the row's country " + stated[differs]
     )
