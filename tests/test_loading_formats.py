@@ -503,16 +503,19 @@ def short_head(monkeypatch):
     monkeypatch.setattr(readers, "_SNIFF_CHARS", 256)
 
 
+@pytest.mark.parametrize("encoding", [None, "utf-8", "utf-8-sig"])
 @pytest.mark.parametrize("prefix", ["", "\ufeff", "\ufeff\ufeff", "sep=,\n", "\n\r\n"])
-def test_utf8_sniffed_from_its_head_reads_as_the_decoded_text(tmp_path, monkeypatch, prefix):
+def test_utf8_sniffed_from_its_head_reads_as_the_decoded_text(
+    tmp_path, monkeypatch, prefix, encoding
+):
     text = prefix + HEADER + ROWS + '"B9,1","139\n00",x\n'
     path = write(tmp_path, "b.csv", text)
     with monkeypatch.context() as patch:  # the whole file decoded, as other encodings are
         patch.setattr(readers, "_read_utf8", lambda *args, **kwargs: None)
-        decoded = load_export(path, "borrowers")
+        decoded = load_export(path, "borrowers", encoding=encoding)
     monkeypatch.setattr(readers, "_HEAD_BYTES", 2048)
     monkeypatch.setattr(readers, "_SNIFF_CHARS", 256)
-    read = load_export(path, "borrowers")
+    read = load_export(path, "borrowers", encoding=encoding)
     pd.testing.assert_frame_equal(read.frame, decoded.frame)
     pd.testing.assert_frame_equal(read.original, decoded.original)
     assert read.info == decoded.info

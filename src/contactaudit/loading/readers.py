@@ -252,9 +252,10 @@ def _read_utf8(
     if not _valid_utf8(data, skip):
         return None
     complete = len(data) - skip <= _HEAD_BYTES
-    # As _decode: a second BOM after the first is dropped from the text, not the bytes.
     head = codecs.getincrementaldecoder("utf-8")().decode(data[skip : skip + _HEAD_BYTES])
-    head = head.removeprefix("\ufeff")
+    if used == "utf-8-sig":
+        # As _decode: the codec and then _decode drop a BOM each, the bytes skip one.
+        head = head.removeprefix("\ufeff")
     found = re.search(r"\S", head)
     if found is None or found.group(0) in "{[":
         return None
