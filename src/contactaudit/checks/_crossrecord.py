@@ -201,7 +201,8 @@ def unknowns_apart(*codes: np.ndarray) -> list[np.ndarray]:
 
 def sorted_unique(keys: np.ndarray) -> np.ndarray:
     """The distinct keys (``NO_KEY`` dropped), sorted."""
-    s = np.sort(keys[keys != NO_KEY])
+    s = keys[keys != NO_KEY]
+    s.sort()  # in place: the filter made a copy already (one 30 MB array less at 4M keys)
     if len(s) == 0:
         return s
     return s[np.r_[True, s[1:] != s[:-1]]]
@@ -222,7 +223,8 @@ def shared_codes(*keys: np.ndarray) -> tuple[list[np.ndarray], int]:
     ``np.unique`` with inverse codes) and ``key_index`` into the repeated keys.
     """
     joined = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    s = np.sort(joined[joined != NO_KEY])
+    s = joined[joined != NO_KEY]
+    s.sort()  # in place: the filter made a copy already (one 30 MB array less at 4M keys)
     twice = s[1:][s[1:] == s[:-1]]
     repeated_keys = twice[np.r_[True, twice[1:] != twice[:-1]]] if len(twice) else twice
     codes = key_index(repeated_keys, joined)
