@@ -261,7 +261,11 @@ def code_counts(codes: np.ndarray, n: int) -> np.ndarray:
 
 
 def at(table: np.ndarray, codes: np.ndarray, default: int = 0) -> np.ndarray:
-    """``table[codes]`` with ``default`` where the code is ``NO_KEY``."""
+    """``table[codes]`` with ``default`` where the code is ``NO_KEY``.
+
+    Test the small per-code table, not the gathered rows (``at(counts >= 2, codes)``):
+    a boolean table gathers into a byte per row, not an int64 to compare afterwards.
+    """
     # NO_KEY is -1, so it picks the default appended last: one gather, no masks.
     return np.append(table, np.asarray(default, dtype=table.dtype))[codes]
 

@@ -102,7 +102,7 @@ def phone_shared_by_borrowers(
     borrowers: pd.DataFrame, bcode: np.ndarray, bcount: np.ndarray, bid: np.ndarray
 ) -> pd.DataFrame:
     """phone-shared-by-borrowers: one number is the phone of two or more borrower_ids."""
-    cand = np.flatnonzero(at(bcount, bcode) >= 2)
+    cand = np.flatnonzero(at(bcount >= 2, bcode))
     if len(cand) == 0:
         return concat_findings([])
     key, _ = dense(bcode[cand])
@@ -169,10 +169,10 @@ def contacts_matching_borrowers(
     config: AuditConfig,
 ) -> list[pd.DataFrame]:
     """contact-is-borrower-phone and contact-is-other-borrower."""
-    cpos = np.flatnonzero(at(bcount, ccode) > 0)
+    cpos = np.flatnonzero(at(bcount > 0, ccode))
     if len(cpos) == 0:
         return []
-    bpos = np.flatnonzero(at(ccount, bcode) > 0)
+    bpos = np.flatnonzero(at(ccount > 0, bcode))
     pairs = pd.DataFrame({"c": np.arange(len(cpos)), "key": ccode[cpos]}).merge(
         pd.DataFrame({"b": np.arange(len(bpos)), "key": bcode[bpos]}), on="key"
     )
@@ -222,7 +222,7 @@ def contact_groups(
     config: AuditConfig,
 ) -> list[pd.DataFrame]:
     """contact-shared-by-borrowers (fan-out) and contact-duplicate."""
-    cand = np.flatnonzero(at(ccount, ccode) >= 2)
+    cand = np.flatnonzero(at(ccount >= 2, ccode))
     if len(cand) == 0:
         return []
     key, n_keys = dense(ccode[cand])
