@@ -84,6 +84,13 @@ class Stages:
 
 
 def stage_timing(files: dict[str, Path], out: Path) -> None:
+    from contactaudit.runtime import gc_paused
+
+    with gc_paused():  # as the CLI runs a command
+        _stage_timing(files, out)
+
+
+def _stage_timing(files: dict[str, Path], out: Path) -> None:
     stages = Stages()
     from contactaudit import audit as A
     from contactaudit.config import AuditConfig
@@ -131,10 +138,16 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     )
     stages.mark("check_stale")
 
-    import pandas as pd
-
-    checks = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    # As run_audit(keep_tables=False), which the CLI uses: the tables go before the
+    # findings are assembled.
+    rows = {s: len(t) for s, t in tables.items()}
+    inputs_info = [e.info for e in loaded.values()]
+    del tables, loaded
+    A.release_memory()
+    checks = A.concat_checks(frames)
+    del frames
     findings = A.assemble_findings(checks, config)
+    del checks
     stages.mark("assemble_findings")
 
     from contactaudit.models import AuditReport
@@ -145,7 +158,7 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
         command="audit",
         as_of=as_of,
         default_region=config.region,
-        inputs=[e.info for e in loaded.values()],
+        inputs=inputs_info,
         findings=findings,
         fail_on="high",
         fail_on_new=False,
@@ -159,7 +172,6 @@ def stage_timing(files: dict[str, Path], out: Path) -> None:
     (out / "profile-report.json").unlink()
     (out / "profile-findings.csv").unlink()
 
-    rows = {s: len(t) for s, t in tables.items()}
     print(f"rows: {rows}; findings: {len(findings):,}")
     by_code = findings["code"].value_counts()
     print("findings by code: " + ", ".join(f"{c}={n:,}" for c, n in by_code.items()))

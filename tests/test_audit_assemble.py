@@ -67,12 +67,14 @@ def _reference(checks: pd.DataFrame, config: AuditConfig) -> list[tuple]:
 
 def _got(findings: pd.DataFrame) -> list[tuple]:
     cols = ["code", "severity", "remediation", "source", "row", "record_id", "message"]
+    masked = findings["phone_masked"].astype(object)
+    masked = masked.where(masked.notna(), None)  # Arrow text: NaN for no mask
     return [
         (*values[:-2], values[-2], values[-1])
         for values in zip(
             *(findings[c] for c in cols),
             findings["related"],
-            findings["phone_masked"],
+            masked,
             strict=True,
         )
     ]
@@ -123,10 +125,15 @@ def test_findings_carry_masked_numbers_keys_and_categorical_catalogue_columns(
     assert f["row"].dtype == "int64"
     categorical = ("code", "severity", "remediation", "source")
     assert all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in categorical)
-    assert all(f[c].dtype == object for c in FINDING_COLUMNS if c not in (*categorical, "row"))
+    # Masks and keys are made per distinct number as Arrow text (missing = NaN).
+    text = ("phone_masked", "phone_key")
+    assert all(f[c].dtype == "str" for c in text)
+    others = (*categorical, *text, "row")
+    assert all(f[c].dtype == object for c in FINDING_COLUMNS if c not in others)
     assert f["phone_masked"].tolist() == ["****5678", "139****8573"]
     key = hmac.new(b"assemble-test", b"+8613926418573", hashlib.sha256).hexdigest()[:16]
-    assert f["phone_key"].tolist() == [None, key]
+    assert f["phone_key"].isna().tolist() == [True, False]
+    assert f["phone_key"].iloc[1] == key
     assert f["record_id"].tolist() == ["C4", None]
     assert f["related"].tolist() == [(), rel]
     assert f["status"].tolist() == [None, None]

@@ -45,7 +45,7 @@ from contactaudit.models import (
     severity_rank,
 )
 from contactaudit.phones import normalize_phones
-from contactaudit.privacy import mask_and_key_values
+from contactaudit.privacy import mask_and_key_arrays
 from contactaudit.runtime import gc_paused
 
 Progress = Callable[[str], None]
@@ -390,16 +390,22 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         if (chunks := arrow_chunks(checks[name])) is not None
     }
     object_columns = [
-        c for c in FINDING_COLUMNS if c not in _CATEGORICAL and c != "row" and c not in arrow
+        c
+        for c in FINDING_COLUMNS
+        if c not in _CATEGORICAL
+        and c not in ("row", "phone_masked", "phone_key")
+        and c not in arrow
     ]
     block = np.empty((len(object_columns), len(take)), dtype=object)
     slot = {name: block[i] for i, name in enumerate(object_columns)}
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
         if name not in arrow:
             np.take(_column(checks, name), take, out=slot[name])
-    e164 = arrow.get("e164", slot.get("e164"))
-    raw = arrow.get("raw", slot.get("raw"))
-    slot["phone_masked"][:], slot["phone_key"][:] = mask_and_key_values(e164, raw)
+    masks, keys = mask_and_key_arrays(
+        arrow.get("e164", slot.get("e164")), arrow.get("raw", slot.get("raw"))
+    )
+    arrow["phone_masked"] = _text_series(masks)
+    arrow["phone_key"] = _text_series(keys)
     slot["status"][:] = None
     remediation_ix, remediations = pd.factorize(
         np.array([catalog.CATALOG[c].remediation for c in codes], dtype=object)
@@ -426,7 +432,11 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
 def _arrow_take(chunks: pa.ChunkedArray, positions: np.ndarray) -> pd.Series:
     """An Arrow text column's values at ``positions``, as a one-chunk ``str`` Series."""
     # One chunk first: a take across the check families' many chunks costs more.
-    taken = chunks.combine_chunks().take(pa.array(positions))
+    return _text_series(chunks.combine_chunks().take(pa.array(positions)))
+
+
+def _text_series(taken: pa.Array) -> pd.Series:
+    """An Arrow text array as a pandas ``str`` Series (NaN for null), without a copy."""
     return pd.Series(
         pd.arrays.ArrowStringArray(
             pa.chunked_array([taken]), dtype=pd.StringDtype("pyarrow", na_value=np.nan)

@@ -100,17 +100,25 @@ def phone_key_values(e164: np.ndarray | pd.Series) -> np.ndarray:
 def mask_and_key_values(
     e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(mask_values(e164, raw), phone_key_values(e164))`` with one factorisation.
+    """``(mask_values(e164, raw), phone_key_values(e164))`` with one factorisation."""
+    masks, keys = mask_and_key_arrays(e164, raw)
+    return masks.to_numpy(zero_copy_only=False), keys.to_numpy(zero_copy_only=False)
 
-    The masks are mostly Arrow kernels, which release the GIL, and the keys a Python
-    loop of HMACs, which holds it: the masks are made on a second thread meanwhile.
+
+def mask_and_key_arrays(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series) -> Any:
+    """``mask_and_key_values`` as two Arrow string arrays (null where there is none).
+
+    Masks and keys are made once per distinct number (or cell) and spread to the rows
+    by an Arrow take, so a million findings cost no Python string each. The masks are
+    mostly Arrow kernels, which release the GIL, and the keys a Python loop of HMACs,
+    which holds it: the masks are made on a second thread meanwhile.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     numbers = _Numbers(_arrow_or_object(e164))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="contactaudit-mask") as pool:
-        masks = pool.submit(_masks, numbers, raw)
-        keys = _keys(numbers)
+        masks = pool.submit(_mask_array, numbers, raw)
+        keys = _key_array(numbers)
         return masks.result(), keys
 
 
@@ -197,9 +205,14 @@ def _factorize_text(array: Any) -> tuple[np.ndarray, Any]:
 
 
 def _keys(numbers: _Numbers) -> np.ndarray:
+    return _key_array(numbers).to_numpy(zero_copy_only=False)
+
+
+def _key_array(numbers: _Numbers) -> Any:
+    import pyarrow as pa
+
     inner, outer = _hmac_states(hash_key())
     inner_copy, outer_copy = inner.copy, outer.copy
-    hashed = np.full(len(numbers.usable), None, dtype=object)
     digests: list[str] = []
     append = digests.append
     # Inlined HMAC (see _phone_digest): this loop runs once per distinct number.
@@ -209,8 +222,17 @@ def _keys(numbers: _Numbers) -> np.ndarray:
         o = outer_copy()
         o.update(i.digest())
         append(o.hexdigest()[:16])
-    hashed[:-1][numbers.usable[:-1]] = digests
-    return hashed[numbers.codes]
+    slot = np.full(len(numbers.usable), -1, dtype=np.int64)  # distinct value → digest
+    slot[np.flatnonzero(numbers.usable)] = np.arange(len(digests))
+    return _spread(pa.array(digests, type=pa.string()), slot[numbers.codes])
+
+
+def _spread(texts: Any, index: np.ndarray) -> Any:
+    """``texts[index]`` as an Arrow array, null where ``index`` is negative."""
+    import pyarrow as pa
+
+    missing = index < 0
+    return texts.take(pa.array(np.where(missing, 0, index), mask=missing))
 
 
 _BLOCK = 64  # SHA-256 block size
@@ -346,14 +368,23 @@ def mask_values(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Series) -> np
 
 
 def _masks(numbers: _Numbers, raw: np.ndarray | pd.Series) -> np.ndarray:
+    return _mask_array(numbers, raw).to_numpy(zero_copy_only=False)
+
+
+def _mask_array(numbers: _Numbers, raw: np.ndarray | pd.Series) -> Any:
+    """The masks as an Arrow array: distinct numbers' masks, then distinct cells' masks
+    (for rows without a number), taken row by row."""
+    import pyarrow as pa
+
     if len(numbers.codes) != len(raw):
         raise ValueError("e164 and raw must be aligned column by column")
-    out = np.full(len(raw), None, dtype=object)
     has_number = numbers.usable[numbers.codes]
-    if has_number.any():
-        masked = np.full(len(numbers.usable), None, dtype=object)
-        masked[:-1][numbers.usable[:-1]] = _mask_numbers(numbers.usable_values())
-        out[has_number] = masked[numbers.codes[has_number]]
+    index = np.full(len(raw), -1, dtype=np.int64)
+    slot = np.full(len(numbers.usable), -1, dtype=np.int64)  # distinct value → mask
+    usable = np.flatnonzero(numbers.usable)
+    slot[usable] = np.arange(len(usable))
+    index[has_number] = slot[numbers.codes[has_number]]
+    masks: list[Any] = list(_mask_numbers(numbers.usable_values())) if len(usable) else []
     if not has_number.all():
         # Only the cells without a number are needed as Python objects.
         without = np.flatnonzero(~has_number)
@@ -362,9 +393,9 @@ def _masks(numbers: _Numbers, raw: np.ndarray | pd.Series) -> np.ndarray:
         else:
             cells = np.asarray(raw, dtype=object)[without]
         cell_codes, cell_uniques = pd.factorize(cells)
-        cell_masked = np.array([mask_phone(None, v) for v in cell_uniques] + [None], dtype=object)
-        out[~has_number] = cell_masked[np.where(cell_codes < 0, len(cell_uniques), cell_codes)]
-    return out
+        masks += [mask_phone(None, v) for v in cell_uniques]
+        index[without] = np.where(cell_codes < 0, -1, cell_codes + len(usable))
+    return _spread(pa.array(masks, type=pa.string()), index)
 
 
 def _mask_numbers(values: Any) -> np.ndarray:
