@@ -105,3 +105,50 @@ def test_keys_and_masks_are_the_same_for_arrow_and_object_columns(
     masks, keys = mask_and_key_values(pd.Series(e164, dtype=dtype), pd.Series(raw, dtype=dtype))
     assert list(masks) == [mask_phone(e, r) for e, r in zip(e164, raw, strict=True)]
     assert list(keys) == list(phone_key_values(pd.Series(e164, dtype=object)))
+
+
+def _expected_keys(values: list[str]) -> list[str]:
+    return [hmac.new(hash_key(), v.encode(), hashlib.sha256).hexdigest()[:16] for v in values]
+
+
+def test_keys_hashed_half_by_a_helper_process_are_the_hmacs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from contactaudit import privacy
+
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "helper-key")
+    monkeypatch.setattr(privacy, "_HELPER_MIN_VALUES", 2)
+    started: list[object] = []
+    real = privacy._KeyHelper.__init__
+
+    def spy(self: object, *args: object) -> None:
+        real(self, *args)  # type: ignore[arg-type]
+        started.append(self)
+
+    monkeypatch.setattr(privacy._KeyHelper, "__init__", spy)
+    values = [f"+86139{i:08d}" for i in range(1000)] + [None]
+    keys = phone_key_values(pd.Series(values, dtype=object))
+    assert started and started[0].result() is not None  # type: ignore[attr-defined]
+    assert list(keys[:-1]) == _expected_keys(values[:-1]) and keys[-1] is None
+
+
+def test_keys_are_right_when_the_helper_process_cannot_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from contactaudit import privacy
+
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "helper-key")
+    monkeypatch.setattr(privacy, "_HELPER_MIN_VALUES", 2)
+    monkeypatch.setattr("sys.executable", "/nonexistent/python")
+    values = [f"+1202555{i:04d}" for i in range(50)]
+    assert list(phone_key_values(pd.Series(values, dtype=object))) == _expected_keys(values)
+
+
+def test_keys_are_right_when_the_helper_process_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactaudit import privacy
+
+    monkeypatch.setenv("CONTACTAUDIT_HASH_KEY", "helper-key")
+    monkeypatch.setattr(privacy, "_HELPER_MIN_VALUES", 2)
+    monkeypatch.setattr("sys.executable", "/bin/false")  # starts, answers nothing, exits 1
+    values = [f"+1202555{i:04d}" for i in range(50)]
+    assert list(phone_key_values(pd.Series(values, dtype=object))) == _expected_keys(values)
