@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 
 import pytest
 
@@ -39,3 +41,19 @@ def test_works_as_a_decorator() -> None:
 
     assert state() is False
     assert gc.isenabled()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a Linux process setting")
+def test_small_pages_setting_takes() -> None:
+    script = (
+        "from contactaudit.runtime import prefer_small_pages\n"
+        "print(prefer_small_pages())\n"
+        "print(open('/proc/self/status').read())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[0] == "True"
+    thp = [line for line in out.splitlines() if line.startswith("THP_enabled:")]
+    if thp:  # kernels since 5.0 report it
+        assert thp[0].split()[1] == "0"

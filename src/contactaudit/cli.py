@@ -24,7 +24,7 @@ from rich.console import Console
 
 from contactaudit import __version__
 from contactaudit.errors import ContactAuditError
-from contactaudit.runtime import gc_paused
+from contactaudit.runtime import gc_paused, prefer_small_pages
 
 app = typer.Typer(
     name="contactaudit",
@@ -767,4 +767,5 @@ def _root(
 
 
 def main() -> None:
+    prefer_small_pages()  # a process-wide setting: the command line's, not the library's
     app()
