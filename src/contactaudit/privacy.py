@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from contactaudit.errors import ConfigError
-from contactaudit.keyworker import digests8, hmac_states
 from contactaudit.vocab import NULL_TOKENS, fold_text
 
 KEY_ENV = "CONTACTAUDIT_HASH_KEY"
@@ -212,83 +211,20 @@ def _keys(numbers: _Numbers) -> np.ndarray:
 def _key_array(numbers: _Numbers) -> Any:
     import pyarrow as pa
 
-    values = numbers.usable_bytes()
-    digests = _digests8(hash_key(), values)
-    # Hex of the first 8 bytes, 16 characters per key, written by numpy in one pass.
-    raw = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 8)
-    hexed = np.empty((len(raw), 16), dtype=np.uint8)
-    hexed[:, 0::2] = _HEX[raw >> 4]
-    hexed[:, 1::2] = _HEX[raw & 15]
-    offsets = np.arange(0, 16 * len(raw) + 1, 16, dtype=np.int32)
-    texts = pa.Array.from_buffers(
-        pa.string(), len(raw), [None, pa.py_buffer(offsets), pa.py_buffer(hexed)]
-    )
-    slot = np.full(len(numbers.usable), -1, dtype=np.int64)  # distinct value → key
-    slot[np.flatnonzero(numbers.usable)] = np.arange(len(values))
-    return _spread(texts, slot[numbers.codes])
-
-
-_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-# Below this many numbers a helper process costs more than it saves.
-_HELPER_MIN_VALUES = 200_000
-
-
-def _digests8(key: bytes, values: list[bytes]) -> bytes:
-    """``keyworker.digests8`` for many values: the second half on a helper process
-    (``python -m contactaudit.keyworker``) while this one does the first half. Any
-    failure of the helper (it cannot start, dies, answers wrong) only costs time: its
-    half is then hashed here."""
-    if len(values) < _HELPER_MIN_VALUES:
-        return digests8(key, values)
-    half = len(values) // 2
-    helper = _KeyHelper(key, values[half:])
-    mine = digests8(key, values[:half])
-    theirs = helper.result()
-    if theirs is None:
-        theirs = digests8(key, values[half:])
-    return mine + theirs
-
-
-class _KeyHelper:
-    """``digests8`` of some values in a helper process, fed and read on a thread."""
-
-    def __init__(self, key: bytes, values: list[bytes]) -> None:
-        import subprocess
-        import sys
-        import threading
-
-        self.expected = 8 * len(values)
-        self.answer: bytes | None = None
-        payload = len(key).to_bytes(4, "big") + key + b"\n".join(values)
-        if any(b"\n" in v for v in values):  # cannot be framed: hash them here
-            self.thread = None
-            return
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "contactaudit.keyworker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            self.thread = None
-            return
-        self.thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
-        self.thread.start()
-
-    def _talk(self, payload: bytes) -> None:
-        try:
-            out, _ = self.process.communicate(payload)
-        except OSError:
-            return
-        if self.process.returncode == 0 and len(out) == self.expected:
-            self.answer = out
-
-    def result(self) -> bytes | None:
-        if self.thread is None:
-            return None
-        self.thread.join()
-        return self.answer
+    inner, outer = _hmac_states(hash_key())
+    inner_copy, outer_copy = inner.copy, outer.copy
+    digests: list[str] = []
+    append = digests.append
+    # Inlined HMAC (see _phone_digest): this loop runs once per distinct number.
+    for value in numbers.usable_bytes():
+        i = inner_copy()
+        i.update(value)
+        o = outer_copy()
+        o.update(i.digest())
+        append(o.hexdigest()[:16])
+    slot = np.full(len(numbers.usable), -1, dtype=np.int64)  # distinct value → digest
+    slot[np.flatnonzero(numbers.usable)] = np.arange(len(digests))
+    return _spread(pa.array(digests, type=pa.string()), slot[numbers.codes])
 
 
 def _spread(texts: Any, index: np.ndarray) -> Any:
@@ -299,6 +235,11 @@ def _spread(texts: Any, index: np.ndarray) -> Any:
     return texts.take(pa.array(np.where(missing, 0, index), mask=missing))
 
 
+_BLOCK = 64  # SHA-256 block size
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
 def _phone_digest(key: bytes) -> Callable[[str], str]:
     """HMAC-SHA256 (RFC 2104) of a text as 16 hex chars, the same as
     ``hmac.new(key, text, sha256).hexdigest()[:16]``.
@@ -306,7 +247,7 @@ def _phone_digest(key: bytes) -> Callable[[str], str]:
     The keyed inner and outer states are built once and copied per value: about twice
     as fast as ``hmac.new``/``hmac.digest``, which set up the key for every number.
     """
-    inner, outer = hmac_states(key)
+    inner, outer = _hmac_states(key)
 
     def digest(text: str) -> str:
         i = inner.copy()
@@ -316,6 +257,14 @@ def _phone_digest(key: bytes) -> Callable[[str], str]:
         return o.hexdigest()[:16]
 
     return digest
+
+
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states after absorbing the key XOR ipad / opad (RFC 2104)."""
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
 
 
 def _arrow_or_object(values: np.ndarray | pd.Series) -> Any:
