@@ -124,18 +124,24 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
     }
     rows = f["row"].to_numpy(dtype=np.int64)
     related = f["related"].to_numpy(dtype=object)
+    # Each field as (literal before its value, how its value is made).
+    layout: list[tuple[str, Any]] = [
+        (("{" if i == 0 else ", ") + json.dumps(name) + ": ", encoded.get(name, name))
+        for i, name in enumerate(fields)
+    ]
+    layout = _join_coded_runs(layout)
 
     def lines(start: int) -> tuple[bytes, bytes]:
         stop = min(start + CHUNK_ROWS, len(f))
         parts: list[Any] = []
-        for i, name in enumerate(fields):
-            parts.append(("{" if i == 0 else ", ") + json.dumps(name) + ": ")
-            if name == "row":
+        for literal, value in layout:
+            parts.append(literal)
+            if value == "row":
                 parts.append(pc.cast(pa.array(rows[start:stop]), pa.string()))
-            elif name == "related":
+            elif value == "related":
                 parts.append(_related_json(related[start:stop]))
             else:
-                parts.extend(encoded[name].pieces(start, stop))
+                parts.extend(value.pieces(start, stop))
         parts.append("}")
         joined = pc.binary_join_element_wise(*_merge_literals(parts), "")
         text = pc.binary_join(pa.ListArray.from_arrays([0, len(joined)], joined), _SEPARATOR)
@@ -159,13 +165,18 @@ class _Encoded:
     codes: np.ndarray | None = None
     text: pa.Array | None = None
     values: np.ndarray | None = None
+    plain: bool = False  # no value of ``text`` needs a JSON escape (checked once)
+
+    @property
+    def coded(self) -> bool:
+        return self.texts is not None and self.codes is not None
 
     def pieces(self, start: int, stop: int) -> list[Any]:
         """The piece's JSON text as parts of the line join: plain text without nulls
         joins between two quote literals (no quoted copy of the column)."""
         if self.text is not None:
             text = self.text.slice(start, stop - start)
-            if not text.null_count and not _may_need_escapes(text):
+            if not text.null_count and (self.plain or not _may_need_escapes(text)):
                 return ['"', text, '"']
         return [self.piece(start, stop)]
 
@@ -176,6 +187,38 @@ class _Encoded:
             return _json_piece(self.values[start:stop])
         assert self.texts is not None and self.codes is not None
         return self.texts.take(pa.array(self.codes[start:stop]))
+
+
+def _join_coded_runs(layout: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Adjacent fields whose values are coded (code, severity, remediation, source …)
+    as one coded field: its texts are the combinations that occur, literals included,
+    so a chunk takes one text per finding for the run instead of one per field."""
+    out: list[tuple[str, Any]] = []
+    i = 0
+    while i < len(layout):
+        j = i
+        while j < len(layout) and isinstance(layout[j][1], _Encoded) and layout[j][1].coded:
+            j += 1
+        if j - i < 2:
+            out.append(layout[i])
+            i += 1
+            continue
+        run = [value for _, value in layout[i:j]]
+        sizes = [len(value.texts) for value in run]
+        combined = np.ravel_multi_index([value.codes for value in run], sizes)
+        codes, combos = pd.factorize(combined)
+        picks = np.unravel_index(combos, sizes)
+        texts = [value.texts.to_pylist() for value in run]
+        joined = [
+            "".join(
+                (literal if k else "") + texts[k][picks[k][c]]
+                for k, (literal, _) in enumerate(layout[i:j])
+            )
+            for c in range(len(combos))
+        ]
+        out.append((layout[i][0], _Encoded(texts=pa.array(joined, pa.string()), codes=codes)))
+        i = j
+    return out
 
 
 def _merge_literals(parts: list[Any]) -> list[Any]:
@@ -210,7 +253,7 @@ def _encode_column(series: pd.Series) -> _Encoded:
     if text is not None:  # ids and cells the checks kept as Arrow
         sample = text.take(pa.array(np.arange(0, len(text), max(1, len(text) // _SAMPLE))))
         if len(pc.unique(sample)) > _MOSTLY_DISTINCT * len(sample):
-            return _Encoded(text=text)
+            return _Encoded(text=text, plain=not _may_need_escapes(text))
         encoded = text.dictionary_encode()
         codes = pc.fill_null(encoded.indices, len(encoded.dictionary))
         texts = pa.concat_arrays([_json_piece(encoded.dictionary), pa.array(["null"])])
@@ -220,7 +263,8 @@ def _encode_column(series: pd.Series) -> _Encoded:
     sample = values[::step]
     if len(pd.unique(sample)) > _MOSTLY_DISTINCT * len(sample):
         try:
-            return _Encoded(text=pa.array(values, type=pa.string(), from_pandas=True))
+            text = pa.array(values, type=pa.string(), from_pandas=True)
+            return _Encoded(text=text, plain=not _may_need_escapes(text))
         except (pa.ArrowException, UnicodeError):  # not all text: json.dumps per piece
             return _Encoded(values=values)
     codes, uniques = pd.factorize(values)
