@@ -92,10 +92,10 @@ def load_inputs(
             f"Standard input ('-') is given for {' and '.join(stdin)}; it can be read only "
             "once. Pass files for all but one of them."
         )
-    loaded: dict[str, LoadedExport] = {}
-    for source, path in inputs.items():
-        progress(f"loading {source}")
-        loaded[source] = export = load_export(
+
+    def load(item: tuple[str, Path | str]) -> LoadedExport:
+        source, path = item
+        export = load_export(
             path,
             source,
             encoding=config.encoding,
@@ -107,6 +107,22 @@ def load_inputs(
             # Only the gate writes a file's own columns back (the campaign); elsewhere
             # they would keep every date's text and unused columns alive for nothing.
             export.original = _empty_like(export.original)
+        return export
+
+    # Two files load at once: much of a load is Arrow's parsing and kernels, which
+    # release the GIL, so the other file's Python work fills the second core. Results
+    # (and the first error) come in input order, so messages do not depend on timing.
+    items = inputs.items()
+    loaded: dict[str, LoadedExport] = {}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="contactaudit-load") as pool:
+        futures = [pool.submit(load, item) for item in items]
+        try:
+            for (source, _), future in zip(items, futures, strict=True):
+                progress(f"loading {source}")
+                loaded[source] = future.result()
+        finally:
+            for future in futures:
+                future.cancel()
     return loaded
 
 
