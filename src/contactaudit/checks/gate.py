@@ -334,8 +334,10 @@ def _with_borrower_rows(findings: pd.DataFrame, borrowers: pd.DataFrame) -> pd.D
         if len(entries) < RELATED_CAP:
             entries.append(Related("borrowers", int(row), None if pd.isna(rid) else rid))
     related = findings["related"].tolist()
+    # One conversion: ``.at`` per finding is a scalar take from an Arrow column each.
+    borrower_ids = findings["borrower_id"].to_numpy(dtype=object, na_value=None)
     for i in np.flatnonzero(known):
-        mine = own.get(findings.at[i, "borrower_id"], [])
+        mine = own.get(borrower_ids[i], [])
         if mine:
             rest = [r for r in (related[i] or ()) if r not in mine]
             related[i] = tuple([*mine, *rest][: max(RELATED_CAP, len(mine))])

@@ -49,7 +49,10 @@ def split_campaign(
     f = assembled_gate_findings
     if "source" in f:
         f = f[f["source"] == "campaign"]
-    f = f[["row", "code", "severity", *(["remediation"] if "remediation" in f else [])]].copy()
+    f = f[["row", "code", "severity", *(["remediation"] if "remediation" in f else [])]]
+    # Plain text: the joins below run per message, and a categorical (the assembled
+    # findings' catalogue columns) would rebuild its values for every group.
+    f = f.astype({c: object for c in ("code", "severity", "remediation") if c in f})
     if "remediation" not in f:
         f["remediation"] = f["code"].map({c: info.remediation for c, info in CATALOG.items()})
     f["row"] = f["row"].astype("int64")
