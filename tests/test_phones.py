@@ -695,6 +695,16 @@ def _fast_answers(values: list[str], region: str, ctx: phones._Context) -> dict[
     }
 
 
+def _fast_agreeing_with_slow(values: list[str], region: str, ctx: phones._Context) -> dict:
+    """The fast path's answers, after checking each one against the slow path's."""
+    fast = _fast_answers(values, region, ctx)
+    taken = sorted(fast)
+    slow = _slow_answers([values[i] for i in taken], region, ctx)
+    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
+    assert mismatches == []
+    return fast
+
+
 @pytest.mark.parametrize(
     ("region", "extra"),
     [("CN", ()), ("US", ()), ("CN", ("13926418573", "+8615083726491", "13100000001"))],
@@ -703,12 +713,8 @@ def test_fast_path_agrees_with_slow_path(region: str, extra: tuple[str, ...]) ->
     values = list(dict.fromkeys(_generated(20000, seed=11)))
     values += [f"{v}" for v in extra]
     ctx = phones._make_context(extra)
-    fast = _fast_answers(values, region, ctx)
+    fast = _fast_agreeing_with_slow(values, region, ctx)
     assert len(fast) > (4000 if region == "CN" else 300)  # the fast path did real work
-    taken = sorted(fast)
-    slow = _slow_answers([values[i] for i in taken], region, ctx)
-    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
-    assert mismatches == []
     codes_seen = {answer[1] for answer in fast.values()}
     assert {None, "phone-placeholder", "phone-nonstandard-format"} <= codes_seen
 
@@ -726,11 +732,7 @@ def test_fast_path_agrees_with_slow_path_on_spreadsheet_and_decorated_cells(
 ) -> None:
     values = list(dict.fromkeys(_spreadsheet_and_decorated(12000, seed=23)))
     ctx = phones._make_context(extra)
-    fast = _fast_answers(values, region, ctx)
-    taken = sorted(fast)
-    slow = _slow_answers([values[i] for i in taken], region, ctx)
-    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
-    assert mismatches == []
+    fast = _fast_agreeing_with_slow(values, region, ctx)
     # Each new shape really was taken (not left to the slow path).
     details = {answer[5] for answer in fast.values()}
     assert "mask characters" in details
@@ -780,11 +782,7 @@ def _token_soup(n: int, seed: int) -> list[str]:
 def test_fast_path_agrees_with_slow_path_on_token_soup(region: str, extra: tuple[str, ...]) -> None:
     values = _token_soup(15000, seed=31)
     ctx = phones._make_context(extra)
-    fast = _fast_answers(values, region, ctx)
-    taken = sorted(fast)
-    slow = _slow_answers([values[i] for i in taken], region, ctx)
-    mismatches = [(values[i], fast[i], s) for i, s in zip(taken, slow, strict=True) if fast[i] != s]
-    assert mismatches == []
+    fast = _fast_agreeing_with_slow(values, region, ctx)
     assert len(fast) > 1000
 
 
