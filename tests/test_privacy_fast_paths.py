@@ -105,3 +105,12 @@ def test_keys_and_masks_are_the_same_for_arrow_and_object_columns(
     masks, keys = mask_and_key_values(pd.Series(e164, dtype=dtype), pd.Series(raw, dtype=dtype))
     assert list(masks) == [mask_phone(e, r) for e, r in zip(e164, raw, strict=True)]
     assert list(keys) == list(phone_key_values(pd.Series(e164, dtype=object)))
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_columns_without_any_number_give_no_keys(dtype: object) -> None:
+    masks, keys = mask_and_key_values(
+        pd.Series([None, None], dtype=dtype), pd.Series([None, "abc"], dtype=dtype)
+    )
+    assert list(keys) == [None, None]
+    assert list(masks) == [None, "****"]

@@ -125,8 +125,9 @@ def mask_and_key_arrays(e164: np.ndarray | pd.Series, raw: np.ndarray | pd.Serie
 class _Numbers:
     """An E.164 column factorised once: ``codes`` index the distinct values (NA → the
     slot after the last); ``usable[i]`` says whether distinct value ``i`` is a
-    non-empty string. Text columns are dictionary-encoded by Arrow (no Python hashing);
-    anything else by ``pd.factorize``."""
+    non-empty string. Text (an Arrow column, or objects that are all strings) is
+    factorised without Python hashing (``_factorize_text``); anything else by
+    ``pd.factorize``."""
 
     def __init__(self, values: Any) -> None:
         import pyarrow as pa
