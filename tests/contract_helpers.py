@@ -97,7 +97,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "recipient-debt-disclosure": ("critical", "BLOCK_SEND"),
 }
 
-FINDING_KEYS = {
+# DESIGN §6: the keys of a finding, in the contract's order.
+FINDING_FIELDS = (
     "code",
     "severity",
     "remediation",
@@ -111,7 +112,8 @@ FINDING_KEYS = {
     "message",
     "related",
     "status",
-}
+)
+FINDING_KEYS = set(FINDING_FIELDS)
 
 Table = Sequence[Sequence[str]]
 

@@ -5,46 +5,13 @@ from pathlib import Path
 
 from contactaudit import catalog
 from contactaudit.models import Severity
+from contract_helpers import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# The contract's codes (DESIGN.md §4), with default severity and remediation.
-CONTRACT = {
-    "phone-missing": ("high", "RECOLLECT"),
-    "phone-masked": ("high", "RECOLLECT"),
-    "phone-precision-lost": ("high", "RECOLLECT"),
-    "phone-multiple": ("medium", "SPLIT"),
-    "phone-unparseable": ("high", "RECOLLECT"),
-    "phone-not-sms-capable": ("high", "SUPPRESS_SMS"),
-    "phone-invalid": ("high", "SUPPRESS_SMS"),
-    "phone-placeholder": ("high", "SUPPRESS_SMS"),
-    "phone-not-mobile": ("medium", "SUPPRESS_SMS"),
-    "phone-has-extension": ("medium", "SUPPRESS_SMS"),
-    "phone-float-artifact": ("low", "FIX_FORMAT"),
-    "phone-nonstandard-format": ("info", "FIX_FORMAT"),
-    "phone-shared-by-borrowers": ("high", "REVERIFY"),
-    "borrower-duplicate-id": ("high", "MERGE"),
-    "contact-is-borrower-phone": ("high", "REVERIFY"),
-    "contact-is-other-borrower": ("high", "USE_NEUTRAL_TEMPLATE"),
-    "contact-shared-by-borrowers": ("high", "SUPPRESS_SMS"),
-    "contact-duplicate": ("low", "MERGE"),
-    "self-contact-mismatch": ("medium", "REVERIFY"),
-    "name-conflict": ("medium", "REVERIFY"),
-    "relationship-unknown": ("low", "REVIEW"),
-    "region-mismatch": ("low", "REVIEW"),
-    "contact-orphan": ("medium", "REVIEW"),
-    "phone-reassigned": ("critical", "SUPPRESS_SMS"),
-    "phone-verification-stale": ("medium", "REVERIFY"),
-    "phone-never-verified": ("low", "REVERIFY"),
-    "phone-opted-out": ("high", "SUPPRESS_SMS"),
-    "recipient-borrower-unknown": ("critical", "BLOCK_SEND"),
-    "recipient-third-party": ("critical", "BLOCK_SEND"),
-    "recipient-not-on-file": ("critical", "BLOCK_SEND"),
-    "recipient-opted-out": ("critical", "BLOCK_SEND"),
-    "recipient-unsafe-number": ("critical", "BLOCK_SEND"),
-    "recipient-outside-hours": ("high", "RESCHEDULE"),
-    "recipient-debt-disclosure": ("critical", "BLOCK_SEND"),
-}
+# The contract's codes (DESIGN.md §4) with default severity and remediation, as
+# contract_helpers spells them out; phone-missing's "high/low" is high by default.
+CONTRACT = {code: (sev.split("/")[0], rem) for code, (sev, rem) in CATALOGUE.items()}
 
 
 def test_catalogue_holds_exactly_the_contract_codes_with_their_defaults() -> None:

@@ -7,23 +7,10 @@ import pytest
 
 from contactaudit.models import Related
 from contactaudit.reporters import csv_report
+from contract_helpers import FINDING_FIELDS
 from reporting_samples import assert_golden, findings_frame, hostile_row, sample_report
 
-HEADER = [
-    "code",
-    "severity",
-    "remediation",
-    "source",
-    "row",
-    "record_id",
-    "borrower_id",
-    "column",
-    "phone_masked",
-    "phone_key",
-    "message",
-    "related",
-    "status",
-]
+HEADER = list(FINDING_FIELDS)
 
 
 def parse(data: bytes) -> list[dict[str, str]]:

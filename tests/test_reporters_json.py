@@ -7,23 +7,10 @@ import pytest
 
 from contactaudit.models import AuditReport, Related
 from contactaudit.reporters import json_report
+from contract_helpers import FINDING_FIELDS
 from reporting_samples import SECRETS, assert_golden, hostile_row, sample_report
 
-FINDING_KEYS = [
-    "code",
-    "severity",
-    "remediation",
-    "source",
-    "row",
-    "record_id",
-    "borrower_id",
-    "column",
-    "phone_masked",
-    "phone_key",
-    "message",
-    "related",
-    "status",
-]
+FINDING_KEYS = list(FINDING_FIELDS)
 
 
 def test_json_report_matches_golden_file() -> None:
