@@ -107,15 +107,20 @@ def phone_shared_by_borrowers(
         return concat_findings([])
     key, _ = dense(bcode[cand])
     (ids,) = unknowns_apart(bid[cand])
-    width = int(ids.max()) + 1
-    pairs = sorted_unique(key * width + ids)
-    distinct = np.bincount(pairs // width, minlength=int(key.max()) + 1)[key]
+    distinct = _distinct_per_group(key, ids, int(ids.max()) + 1)
     hit = np.flatnonzero(distinct >= 2)
     pos = cand[hit]
     members = refs(borrowers, pos, "borrowers")
     related = peer_related(key[hit], borrowers["_row"].to_numpy()[pos], members)
     message = counted("number is also the phone of ", distinct[hit] - 1, "other borrower")
     return findings(borrowers, pos, "phone-shared-by-borrowers", "borrowers", message, related)
+
+
+def _distinct_per_group(group: np.ndarray, value: np.ndarray, width: int) -> np.ndarray:
+    """For each row, how many distinct values its group holds (``group`` and ``value``
+    are dense codes, every value below ``width``)."""
+    pairs = sorted_unique(group * width + value)
+    return np.bincount(pairs // width, minlength=int(group.max()) + 1)[group]
 
 
 def borrower_duplicate_id(
@@ -132,8 +137,7 @@ def borrower_duplicate_id(
     phone = _phone_identity(borrowers["raw"].iloc[cand], bkey[cand])
     ident, _ = dense(bid[cand])
     phone_code, width = dense(phone)
-    pairs = sorted_unique(ident * width + phone_code)
-    phones = np.bincount(pairs // width, minlength=int(ident.max()) + 1)[ident]
+    phones = _distinct_per_group(ident, phone_code, width)
     hit = np.flatnonzero(phones >= 2)
     pos = cand[hit]
     members = refs(borrowers, pos, "borrowers")
