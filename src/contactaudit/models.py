@@ -251,10 +251,17 @@ def _records(findings: pd.DataFrame) -> int:
     row counts once, whatever slots and columns its findings name."""
     if findings.empty:
         return 0
-    source, _ = _codes(findings["source"])
+    source, sources = _codes(findings["source"])
     rows = findings["row"].to_numpy(dtype=np.int64)
     span = int(rows.max()) - int(rows.min()) + 1
-    return len(pd.unique((source.astype(np.int64) + 1) * span + (rows - rows.min())))
+    keys = (source.astype(np.int64) + 1) * span + (rows - rows.min())
+    slots = (len(sources) + 1) * span
+    if slots > max(4 * len(keys), 1 << 20):  # sparse rows: a hash table is smaller
+        return len(pd.unique(keys))
+    # A flag per possible (source, row): no hashing of a few million findings.
+    seen = np.zeros(slots, dtype=bool)
+    seen[keys] = True
+    return int(np.count_nonzero(seen))
 
 
 @dataclass
