@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from contactaudit import outputs
 from contactaudit.errors import ContactAuditError
 from contactaudit.outputs import refuse_inputs_as_outputs, write_atomic, write_atomic_chunks
 
@@ -48,6 +49,38 @@ def test_write_atomic_chunks_that_fail_midway_keep_the_old_file(tmp_path: Path) 
 
     with pytest.raises(ValueError, match="renderer bug"):
         write_atomic_chunks(target, pieces())
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_large_output_is_flushed_to_disk_while_it_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs._EarlyFlush, "EVERY", 4)
+    synced: list[int] = []
+    real = getattr(os, "fdatasync", os.fsync)
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False)
+    target = tmp_path / "report.json"
+    write_atomic_chunks(target, iter(["abcd", b"efgh", "ijkl", "m"]))
+    assert target.read_text(encoding="utf-8") == "abcdefghijklm"
+    assert synced  # at least one early flush ran (wake-ups may coalesce)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_failed_early_flush_fails_the_write_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outputs._EarlyFlush, "EVERY", 1)
+
+    def broken(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", broken, raising=False)
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # only the early flush reports it
+    target = tmp_path / "report.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(ContactAuditError, match=r"Cannot write .*Input/output error"):
+        write_atomic_chunks(target, iter(["abc", "def"]))
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,10 +46,13 @@ def write_atomic_chunks(
     try:
         # mkstemp creates 0600; give ordinary reports the usual umask-derived mode.
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, _EarlyFlush(handle.fileno()) as early:
             for chunk in chunks:
-                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+                data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+                handle.write(data)
+                early.wrote(len(data))
             handle.flush()
+            early.finish()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as exc:
@@ -61,6 +65,75 @@ def write_atomic_chunks(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+class _EarlyFlush:
+    """Flushes a large output to disk while it is still being written.
+
+    The closing ``fsync`` of a report of several hundred MB otherwise waits for all of
+    it at once. Every ``EVERY`` bytes a background thread asks the kernel to write what
+    is there so far (``fdatasync``, which releases the GIL), so disk and rendering
+    overlap and the final ``fsync`` has little left to do. A failure there is raised by
+    ``finish`` (the kernel reports a write-back error only once per file).
+    """
+
+    EVERY = 64 << 20
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._pending = 0
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._requested = False
+        self._done = False
+        self._error: OSError | None = None
+
+    def __enter__(self) -> _EarlyFlush:
+        return self
+
+    def wrote(self, size: int) -> None:
+        self._pending += size
+        if self._pending < self.EVERY:
+            return
+        self._pending = 0
+        self._requested = True
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="contactaudit-flush", daemon=True
+            )
+            self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        sync = getattr(os, "fdatasync", os.fsync)
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._requested:  # served even when told to stop: wake-ups coalesce
+                self._requested = False
+                try:
+                    sync(self._fd)
+                except OSError as exc:
+                    self._error = self._error or exc
+            if self._done:
+                return
+
+    def finish(self) -> None:
+        """Stop the thread (before the file is closed) and raise what it met."""
+        self._done = True
+        if self._thread is not None:
+            self._wake.set()
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done = True
+        self._requested = False  # an error on the way: nothing more to flush
+        if self._thread is not None:
+            self._wake.set()
+            self._thread.join()
 
 
 def _umask() -> int:
