@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from contactaudit.models import AuditReport, Related
@@ -105,6 +106,21 @@ def test_text_that_needs_escapes_round_trips(monkeypatch: pytest.MonkeyPatch) ->
         {"source": "borrowers", "row": 4, "record_id": _AWKWARD[1]},
     ]
     assert data["findings"][0]["phone_key"] is None
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 20])
+def test_the_escape_scan_finds_a_character_in_any_block_and_only_inside_the_slice(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    monkeypatch.setattr(json_report, "_SCAN_BLOCK", block)
+    plain = ["plain id", "中文", "", "abc"]
+    for special in ('"', "\\", "\n", "\x00", "\x1f"):
+        text = pa.array([*plain, "tail" + special], type=pa.string())
+        assert json_report._may_need_escapes(text)
+        assert not json_report._may_need_escapes(text.slice(0, len(plain)))
+        assert json_report._may_need_escapes(text.slice(len(plain)))
+    assert not json_report._may_need_escapes(pa.array(plain, type=pa.string()))
+    assert not json_report._may_need_escapes(pa.array(["\x7f é /"], type=pa.string()))
 
 
 def test_arrow_string_columns_and_non_text_values_round_trip() -> None:
