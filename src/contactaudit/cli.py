@@ -176,10 +176,10 @@ def _emit_report(report: Any, fmt: Format, output: Path | None) -> None:
     if output is None:
         sys.stdout.flush()
         for chunk in chunks:  # streamed: a large JSON report is never one string
-            if isinstance(chunk, bytes):
-                sys.stdout.buffer.write(chunk)
-            else:
+            if isinstance(chunk, str):
                 sys.stdout.write(chunk)
+            else:  # bytes, or a view of Arrow's bytes
+                sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
     write_atomic_chunks(output, chunks)

@@ -24,9 +24,10 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
 
 
 def write_atomic_chunks(
-    path: Path, chunks: Iterable[str | bytes], *, mode: int | None = None
+    path: Path, chunks: Iterable[str | bytes | memoryview], *, mode: int | None = None
 ) -> None:
-    """``write_atomic`` for a payload produced piece by piece (text as UTF-8).
+    """``write_atomic`` for a payload produced piece by piece (text as UTF-8, bytes or
+    views of bytes).
 
     The pieces are written as they come, so a large report never has to exist as one
     string; ``path`` appears only once the last piece is on disk. If producing a piece
@@ -50,7 +51,7 @@ def write_atomic_chunks(
             for chunk in chunks:
                 data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
                 handle.write(data)
-                early.wrote(len(data))
+                early.wrote(memoryview(data).nbytes)
             handle.flush()
             early.finish()
             os.fsync(handle.fileno())

@@ -47,7 +47,7 @@ def render(report: AuditReport, fmt: str) -> str | bytes:
     return module.render(report, reveal_phones=report.reveal_phones)
 
 
-def render_chunks(report: AuditReport, fmt: str) -> Iterator[str | bytes]:
+def render_chunks(report: AuditReport, fmt: str) -> Iterator[str | bytes | memoryview]:
     """``render`` in pieces for ``write_atomic_chunks``: the JSON and CSV reports stream
     as bytes (a million findings never become one string); other formats are one piece."""
     if fmt == "json":

@@ -102,11 +102,12 @@ def render(report: AuditReport) -> str:
 def render_chunks(report: AuditReport) -> Iterator[str]:
     """The JSON text in pieces of about ``CHUNK_ROWS`` findings each."""
     for piece in render_byte_chunks(report):
-        yield piece.decode("utf-8")
+        yield str(piece, "utf-8")
 
 
-def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
-    """``render_chunks`` as UTF-8 bytes, straight from Arrow's buffers (no decoding)."""
+def render_byte_chunks(report: AuditReport) -> Iterator[bytes | memoryview]:
+    """``render_chunks`` as UTF-8 bytes, straight from Arrow's buffers (no decoding);
+    the findings come as views of those buffers, not copied into ``bytes``."""
     head = json.dumps(_header(report), ensure_ascii=False, indent=2, default=_default)
     # The header is a non-empty object: reopen it to append the findings array last.
     yield (head[: -len("\n}")] + ',\n  "findings": [').encode("utf-8")
@@ -131,7 +132,7 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
     ]
     layout = _join_coded_runs(layout)
 
-    def lines(start: int) -> tuple[bytes, bytes]:
+    def lines(start: int) -> tuple[bytes, memoryview]:
         stop = min(start + CHUNK_ROWS, len(f))
         parts: list[Any] = []
         for literal, value in layout:
@@ -146,7 +147,7 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes]:
         joined = pc.binary_join_element_wise(*_merge_literals(parts), "")
         text = pc.binary_join(pa.ListArray.from_arrays([0, len(joined)], joined), _SEPARATOR)
         lead = ("\n" + _INDENT if start == 0 else _SEPARATOR).encode()
-        return lead, text[0].as_buffer().to_pybytes()
+        return lead, memoryview(text[0].as_buffer())
 
     # Chunks render on both cores (Arrow's joins release the GIL), written in order.
     for lead, text in ordered_map(lines, range(0, len(f), CHUNK_ROWS)):
