@@ -256,7 +256,7 @@ def _records(findings: pd.DataFrame) -> int:
     span = int(rows.max()) - int(rows.min()) + 1
     keys = (source.astype(np.int64) + 1) * span + (rows - rows.min())
     slots = (len(sources) + 1) * span
-    if slots > max(4 * len(keys), 1 << 20):  # sparse rows: a hash table is smaller
+    if slots > max(16 * len(keys), 1 << 24):  # very sparse rows: hash them instead
         return len(pd.unique(keys))
     # A flag per possible (source, row): no hashing of a few million findings.
     seen = np.zeros(slots, dtype=bool)
