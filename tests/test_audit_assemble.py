@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from contactaudit import catalog
 from contactaudit.audit import assemble_findings
 from contactaudit.config import AuditConfig
-from contactaudit.models import CHECK_COLUMNS, FINDING_COLUMNS, Related, severity_rank
+from contactaudit.models import (
+    CHECK_COLUMNS,
+    FINDING_COLUMNS,
+    Related,
+    concat_check_frames,
+    severity_rank,
+)
 from contactaudit.privacy import mask_phone
 
 _CODES = ("phone-missing", "phone-invalid", "contact-duplicate", "name-conflict", "region-mismatch")
@@ -24,6 +30,24 @@ def _checks(rows: list[tuple]) -> pd.DataFrame:
         {c: pd.Series([r[i] for r in rows], dtype=object) for i, c in enumerate(CHECK_COLUMNS)}
     )
     return frame.astype({"row": "int64"})
+
+
+_CATEGORICAL = ("code", "source", "column")
+
+
+def _categorical_checks(rows: list[tuple], parts: int) -> pd.DataFrame:
+    """The check frames as the families make them: code, source and column categorical
+    (each part with its own categories, one never used), joined by concat_check_frames."""
+    frames = []
+    for k in range(parts):
+        frame = _checks(rows[k::parts])
+        for name in _CATEGORICAL:
+            unused = {"code": "phone-placeholder", "source": "zz", "column": "zz"}[name]
+            values = frame[name].tolist()
+            categories = sorted({v for v in values if v is not None} | {unused}, reverse=True)
+            frame[name] = pd.Categorical(values, categories=categories)
+        frames.append(frame)
+    return concat_check_frames(frames)
 
 
 def _reference(checks: pd.DataFrame, config: AuditConfig) -> list[tuple]:
@@ -156,7 +180,7 @@ _ROW = st.tuples(
     st.integers(2, 5),
     st.sampled_from([None, "A", "B", ""]),
     st.sampled_from([None, "B1"]),
-    st.sampled_from([None, "phone", "c2_phone"]),
+    st.sampled_from([None, "phone", "c2_phone", ""]),
     st.sampled_from([None, "+8613926418573", "+12025550143"]),
     st.sampled_from([None, "x", "139 2641 8573"]),
     st.sampled_from([None, "m1", "m2", "名字"]),
@@ -179,3 +203,24 @@ def test_order_and_severities_match_the_contract_spelled_out(
 ) -> None:
     checks = _checks(rows)
     assert _got(assemble_findings(checks, config)) == _reference(checks, config)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ROW, max_size=25), st.integers(1, 3))
+def test_categorical_check_columns_assemble_like_text_columns(
+    rows: list[tuple], parts: int
+) -> None:
+    categorical = _categorical_checks(rows, parts)
+    # The parts interleave the rows: compare against the text frame in part order.
+    ordered = [row for k in range(parts) for row in rows[k::parts]]
+    if rows:
+        assert all(isinstance(categorical[c].dtype, pd.CategoricalDtype) for c in _CATEGORICAL)
+    config = AuditConfig(ignore=("phone-invalid",))
+    got = assemble_findings(categorical, config)
+    expected = _checks(ordered)
+    assert _got(got) == _reference(expected, config)
+    # A categorical's missing value is NaN where the object column had None.
+    columns = [got["column"], assemble_findings(expected, config)["column"]]
+    assert [c.astype(object).where(c.notna(), None).tolist() for c in columns] == [
+        columns[1].tolist()
+    ] * 2

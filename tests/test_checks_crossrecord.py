@@ -85,7 +85,7 @@ def test_per_count_formats_once_per_combination_in_either_way(spread: int) -> No
     assert len(calls) == len(set(zip(a.tolist(), b.tolist(), strict=True)))
 
 
-def test_findings_frame_keeps_text_as_arrow_and_related_as_plain_tuples() -> None:
+def test_findings_frame_keeps_text_as_arrow_codes_as_categoricals_and_related_as_tuples() -> None:
     table = with_str_dtype(
         borrowers(
             {"borrower_id": "B1", "phone": "+8613912345611"},
@@ -99,7 +99,13 @@ def test_findings_frame_keeps_text_as_arrow_and_related_as_plain_tuples() -> Non
     assert tuple(out.columns) == CHECK_COLUMNS
     assert [str(out[c].dtype) for c in ("record_id", "borrower_id", "e164", "raw")] == ["str"] * 4
     assert out["row"].dtype == "int64"
-    assert all(out[c].dtype == object for c in ("code", "source", "column", "message"))
+    assert all(isinstance(out[c].dtype, pd.CategoricalDtype) for c in ("code", "source", "column"))
+    assert [out[c].tolist() for c in ("code", "source", "column")] == [
+        ["c", "c"],
+        ["borrowers", "borrowers"],
+        ["phone", "phone"],
+    ]
+    assert out["message"].dtype == object
     assert out["record_id"].tolist()[0] == "B1" and pd.isna(out["borrower_id"].iloc[1])
     # Plain tuples (which the collector stops tracking), equal to Related.
     entry = out["related"].iloc[0][0]

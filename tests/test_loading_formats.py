@@ -434,7 +434,7 @@ def test_loaded_frame_dtypes_follow_the_contract(tmp_path):
     text += "B1,13812345678,a,cn,2023-01-05,,active,no\n"
     frame = load_export(write(tmp_path, "b.csv", text), "borrowers").frame
     # Text stays pandas' Arrow-backed str (no Python string per cell); country is
-    # derived text (upper-cased codes), _phone_column one label per slot.
+    # derived text (upper-cased codes), _phone_column a categorical of slot labels.
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
         "borrower_id": "str",
         "phone": "str",
@@ -446,7 +446,7 @@ def test_loaded_frame_dtypes_follow_the_contract(tmp_path):
         "sms_opt_out": "boolean",
         "_row": "int64",
         "_record_id": "str",
-        "_phone_column": "object",
+        "_phone_column": "category",
     }
 
 

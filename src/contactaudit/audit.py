@@ -38,11 +38,11 @@ from contactaudit.config import AuditConfig
 from contactaudit.errors import ConfigError
 from contactaudit.loading import LoadedExport, load_export
 from contactaudit.models import (
-    CHECK_COLUMNS,
     FINDING_COLUMNS,
     AuditReport,
     InputInfo,
     arrow_chunks,
+    concat_check_frames,
     severity_rank,
 )
 from contactaudit.phones import normalize_phones
@@ -284,10 +284,7 @@ def run_checks(
 
 def concat_checks(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """One findings frame from the check families' frames (``CHECK_COLUMNS``)."""
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS})
-    return pd.concat(frames, ignore_index=True)
+    return concat_check_frames(frames)
 
 
 def check_frames(
@@ -365,7 +362,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS}).astype(
             {"row": "int64"}
         )
-    code_ix, codes = pd.factorize(checks["code"].to_numpy(dtype=object), sort=True)
+    code_ix, codes = _sorted_codes(checks["code"])
     for code in codes:
         if code not in catalog.CATALOG:  # a check emitted a code the catalogue lacks
             raise AssertionError(f"check emitted uncatalogued code {code}")
@@ -374,7 +371,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     enabled = np.array([config.enabled(code) for code in codes], dtype=bool)
     keep = np.flatnonzero(enabled[code_ix])
     code_ix = code_ix[keep]
-    source_ix, sources = pd.factorize(_column(checks, "source")[keep], sort=True)
+    source_ix, sources = _sorted_codes(checks["source"], keep)
     if (source_ix < 0).any():
         raise AssertionError("check emitted a finding without a source")
 
@@ -392,7 +389,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     neg_rank = -np.array([severity_rank(n) for n in names], dtype=np.int64)[severity_ix]
 
     rows = checks["row"].to_numpy(dtype=np.int64)[keep]
-    column_ix = _sort_codes(_column(checks, "column")[keep])
+    column_ix = _sort_codes(checks["column"], keep)
     order = np.lexsort((column_ix, rows, source_ix, code_ix, neg_rank))
     order = _break_ties(order, (neg_rank, code_ix, source_ix, rows, column_ix), checks, keep)
     take = keep[order]
@@ -405,6 +402,9 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     # status and every reporter read them).
     # Text the checks took from the tables as Arrow columns (ids, numbers, cells) stays
     # Arrow: one take each, and the reporters encode it without Python strings.
+    column_categories = checks["column"].dtype
+    if not isinstance(column_categories, pd.CategoricalDtype):
+        column_categories = None
     arrow = {
         name: _arrow_take(chunks, take)
         for name in ("record_id", "borrower_id", "e164", "raw")
@@ -416,11 +416,12 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         if c not in _CATEGORICAL
         and c not in ("row", "phone_masked", "phone_key")
         and c not in arrow
+        and not (c == "column" and column_categories is not None)
     ]
     block = np.empty((len(object_columns), len(take)), dtype=object)
     slot = {name: block[i] for i, name in enumerate(object_columns)}
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
-        if name not in arrow:
+        if name in slot and name not in arrow:
             np.take(_column(checks, name), take, out=slot[name])
     masks, keys = mask_and_key_arrays(
         arrow.get("e164", slot.get("e164")), arrow.get("raw", slot.get("raw"))
@@ -437,6 +438,9 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         "remediation": (remediation_ix[code_ix], list(remediations)),
         "source": (source_ix[order], list(sources)),
     }
+    if column_categories is not None:  # the checks' categorical: its codes taken
+        column_codes = checks["column"].cat.codes.to_numpy()[take]
+        categorical["column"] = (column_codes, list(column_categories.categories))
     # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
     frame = pd.DataFrame(block.T, columns=object_columns, dtype=object, copy=False)
     for position, name in enumerate(FINDING_COLUMNS):
@@ -471,15 +475,46 @@ _CATEGORICAL = ("code", "severity", "remediation", "source")
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """A findings column as an object array (missing values as they are: None or NaN)."""
-    series = frame[name]
+    return _column_values(frame[name])
+
+
+def _column_values(series: pd.Series) -> np.ndarray:
     if series.dtype == object:
         return series.to_numpy()
     return series.to_numpy(dtype=object, na_value=None)
 
 
-def _sort_codes(values: np.ndarray) -> np.ndarray:
-    """Integer codes that order like the text, a missing value like ``""``."""
-    filled = values.copy()
+def _sorted_codes(
+    series: pd.Series, keep: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values[keep], sort=True)``: codes (-1 for missing) into the sorted
+    distinct values. A categorical (the checks' code, source and column) is read from
+    its own codes: only its few categories are sorted, no string is hashed."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        values = _column_values(series)
+        return pd.factorize(values if keep is None else values[keep], sort=True)
+    codes = series.cat.codes.to_numpy().astype(np.int64)
+    if keep is not None:
+        codes = codes[keep]
+    categories = np.asarray(series.cat.categories, dtype=object)
+    present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(categories)))
+    order = np.argsort(categories[present], kind="stable")
+    rank = np.full(len(categories) + 1, -1, dtype=np.int64)  # the last slot: code -1
+    rank[present[order]] = np.arange(len(present))
+    return rank[codes], categories[present[order]]
+
+
+def _sort_codes(series: pd.Series, keep: np.ndarray) -> np.ndarray:
+    """Integer codes of ``series[keep]`` that order like the text, a missing value
+    like ``""``."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes, uniques = _sorted_codes(series, keep)
+        if not (codes < 0).any():
+            return codes
+        # "" sorts before any other text: missing values take slot 0, with a "" if any.
+        shift = 0 if len(uniques) and uniques[0] == "" else 1
+        return np.where(codes < 0, 0, codes + shift)
+    filled = _column_values(series)[keep]
     filled[pd.isna(filled)] = ""
     return pd.factorize(filled, sort=True)[0]
 
@@ -502,8 +537,8 @@ def _break_ties(
     tied = np.concatenate(([False], same)) | np.concatenate((same, [False]))
     positions = np.flatnonzero(tied)
     rows = keep[order[positions]]
-    record_ix = _sort_codes(_column(checks.iloc[rows], "record_id"))
-    message_ix = _sort_codes(_column(checks.iloc[rows], "message"))
+    record_ix = _sort_codes(checks["record_id"], rows)
+    message_ix = _sort_codes(checks["message"], rows)
     sub = np.lexsort((message_ix, record_ix, run[positions]))
     order = order.copy()
     order[positions] = order[positions][sub]

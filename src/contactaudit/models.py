@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 
 class Severity(str, Enum):
@@ -98,6 +99,29 @@ def empty_check_frame() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in CHECK_COLUMNS}).astype(
         {"row": "int64"}
     )
+
+
+def concat_check_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Check frames as one (``CHECK_COLUMNS``), the empty ones left out.
+
+    A column that is categorical in every frame (the checks' code, source and column)
+    stays categorical, over the union of the categories: ``pd.concat`` would turn
+    categoricals with different categories into an object column of strings.
+    """
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_check_frame()
+    columns = list(frames[0].columns)
+    united = {
+        name: union_categoricals([f[name] for f in frames], sort_categories=True)
+        for name in columns
+        if all(isinstance(f[name].dtype, pd.CategoricalDtype) for f in frames)
+    }
+    rest = [f.drop(columns=list(united)) for f in frames] if united else frames
+    out = pd.concat(rest, ignore_index=True)
+    for name, values in united.items():
+        out[name] = pd.Series(values, copy=False)
+    return out[columns]
 
 
 def check_frame(

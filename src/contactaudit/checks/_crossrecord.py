@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from contactaudit.config import AuditConfig
-from contactaudit.models import empty_check_frame
+from contactaudit.models import concat_check_frames, empty_check_frame
 from contactaudit.vocab import NULL_TOKENS, RELATIONSHIP_WORDS, fold_text
 
 # A peer group can be thousands of rows (a broker's number). Each finding lists at most
@@ -444,10 +444,29 @@ def _object_column(value: object, n: int) -> pd.Series:
     return pd.Series(array, dtype=object, copy=False)
 
 
+def _category(value: str | pd.Categorical, n: int) -> pd.Series:
+    """A categorical column: ``value`` in every row, or a Categorical as it is."""
+    if isinstance(value, pd.Categorical):
+        return pd.Series(value, copy=False)
+    codes = np.zeros(n, dtype=np.int8)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=[value]), copy=False)
+
+
+def _category_at(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """A table column's values at ``positions`` as a categorical (its codes taken, when
+    it is one already)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()[positions]
+        categorical = pd.Categorical.from_codes(codes, dtype=values.dtype)
+    else:
+        categorical = pd.Categorical(take_objects(values, positions))
+    return pd.Series(categorical, copy=False)
+
+
 def findings(
     frame: pd.DataFrame,
     positions: np.ndarray,
-    code: str | np.ndarray,
+    code: str | pd.Categorical,
     source: str,
     message: str | np.ndarray,
     related: np.ndarray | None = None,
@@ -457,8 +476,11 @@ def findings(
 
     ``record_id``, ``borrower_id``, ``e164`` and ``raw`` are pandas ``str`` columns
     (Arrow; missing is NaN) taken straight from the table's Arrow text; ``row`` is
-    int64; the others are object columns (strings; ``related`` tuples of ``refs``
-    entries). The column is the row's ``_phone_column`` unless ``column`` names one.
+    int64; ``code``, ``source`` and ``column`` are categoricals (a few distinct values
+    each: ``concat_checks`` unites their categories and ``assemble_findings`` sorts by
+    their codes, no string hashing); ``message`` and ``related`` are object columns
+    (strings; ``related`` tuples of ``refs`` entries). The column is the row's
+    ``_phone_column`` unless ``column`` names one.
     """
     n = len(positions)
     if n == 0:
@@ -466,13 +488,15 @@ def findings(
     positions = np.asarray(positions, dtype=np.int64)
     take = pa.array(positions)
     data = {
-        "code": _object_column(code, n),
-        "source": _object_column(source, n),
+        "code": _category(code, n),
+        "source": _category(source, n),
         "row": frame["_row"].to_numpy(dtype=np.int64)[positions],
         "record_id": text_at(frame, "_record_id", take),
         "borrower_id": text_at(frame, "borrower_id", take),
-        "column": _object_column(
-            take_objects(frame["_phone_column"], positions) if column is None else column, n
+        "column": (
+            _category_at(frame["_phone_column"], positions)
+            if column is None
+            else _category(column, n)
         ),
         "e164": text_at(frame, "e164", take),
         "raw": text_at(frame, "raw", take),
@@ -535,7 +559,4 @@ def counted(prefix: str, counts: np.ndarray, noun: str, suffix: str = "") -> np.
 
 
 def concat_findings(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return empty_check_frame()
-    return pd.concat(parts, ignore_index=True)
+    return concat_check_frames(parts)

@@ -96,4 +96,5 @@ def check_malformed(table: pd.DataFrame, source: str) -> pd.DataFrame:
         code_ix,
         detail_ix,
     )
-    return findings(table, pos, np.asarray(code_values, dtype=object)[code_ix], source, messages)
+    codes = pd.Categorical.from_codes(code_ix, categories=list(code_values))
+    return findings(table, pos, codes, source, messages)

@@ -24,7 +24,8 @@ Choices where the contract is silent (more in each submodule's docstring):
   3M contacts (issue 7); every consumer reads these columns with ``notna`` /
   ``factorize`` / Arrow kernels and turns only finding rows into objects.
   ``country`` stays object (upper-cased codes or None; few distinct values), and so
-  do ``_phone_column`` and the all-None ``_record_id`` of keyless lists.
+  does the all-None ``_record_id`` of keyless lists. ``_phone_column`` (the header a
+  row's number came from) is a categorical.
 - Warnings name the column by its original header (what the user can find in the
   file) and give at most the first 20 spreadsheet rows.
 - ``info.columns`` maps canonical names to original headers; a wide contacts layout
@@ -277,10 +278,10 @@ def _long_frame(columns: dict[str, pd.Series], source: str, rows: np.ndarray) ->
     data["_record_id"] = (
         record_ids if record_ids is not None else pd.Series([None] * n, dtype=object)
     )
-    # fill() shares one str; np.full would make a new one per row, a list costs 24 MB more.
-    phone_column = np.empty(n, dtype=object)
-    phone_column.fill("phone")
-    data["_phone_column"] = pd.Series(phone_column, dtype=object, copy=False)
+    # A categorical: one byte per row, and the findings take its codes, not strings.
+    data["_phone_column"] = pd.Series(
+        pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=["phone"]), copy=False
+    )
     # concat does not consolidate the object columns into one block (a full copy).
     frame = pd.concat(data, axis=1)
     frame.index = pd.RangeIndex(n)

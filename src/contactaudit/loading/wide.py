@@ -245,8 +245,12 @@ def unpivot(
                 arrays.append(np.full(n, None, dtype=object))
         out[field_name] = grid(arrays)
     out["_row"] = _column(np.repeat(rows.astype("int64"), k)[keep])
-    phone_columns = np.array([f.get("phone", f.get("name")) for f in slots], dtype=object)
-    out["_phone_column"] = _column(np.tile(phone_columns, n)[keep])
+    slot_ix, headers = pd.factorize(
+        np.array([f.get("phone", f.get("name")) for f in slots], dtype=object)
+    )
+    out["_phone_column"] = pd.Series(
+        pd.Categorical.from_codes(np.tile(slot_ix, n)[keep], categories=headers), copy=False
+    )
     return pd.concat(out, axis=1)
 
 
