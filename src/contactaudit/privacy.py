@@ -385,7 +385,7 @@ def _mask_array(numbers: _Numbers, raw: np.ndarray | pd.Series) -> Any:
     usable = np.flatnonzero(numbers.usable)
     slot[usable] = np.arange(len(usable))
     index[has_number] = slot[numbers.codes[has_number]]
-    masks: list[Any] = list(_mask_numbers(numbers.usable_values())) if len(usable) else []
+    masks = [_number_masks(numbers.usable_values())] if len(usable) else []
     if not has_number.all():
         # Only the cells without a number are needed as Python objects.
         without = np.flatnonzero(~has_number)
@@ -394,41 +394,51 @@ def _mask_array(numbers: _Numbers, raw: np.ndarray | pd.Series) -> Any:
         else:
             cells = np.asarray(raw, dtype=object)[without]
         cell_codes, cell_uniques = pd.factorize(cells)
-        masks += [mask_phone(None, v) for v in cell_uniques]
+        masks.append(pa.array([mask_phone(None, v) for v in cell_uniques], type=pa.string()))
         index[without] = np.where(cell_codes < 0, -1, cell_codes + len(usable))
-    return _spread(pa.array(masks, type=pa.string()), index)
+    return _spread(pa.concat_arrays(masks) if masks else pa.array([], pa.string()), index)
 
 
-def _mask_numbers(values: Any) -> np.ndarray:
-    """``mask_phone(v, None)`` for distinct non-empty strings (Arrow or object array)."""
+def _number_masks(values: Any) -> Any:
+    """``mask_phone(v, None)`` for distinct non-empty strings (Arrow or object array), as
+    an Arrow string array.
+
+    Whole-array Arrow kernels per shape of number (CN mobiles; other E.164 text by the
+    width of its country code), each shape's masks put back in place by one take; only
+    text of no known shape goes through ``mask_phone``. No Python string per number:
+    this runs on a thread beside the phone keys' HMAC loop, which needs the GIL.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = np.empty(len(values), dtype=object)
     if isinstance(values, pa.Array):
-        text = values
+        text = values.cast(pa.string())
     else:
         try:
             text = pa.array(values, type=pa.string())
         except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: the slow path
-            out[:] = [mask_phone(v, None) for v in values]
-            return out
-    done = np.zeros(len(values), dtype=bool)
+            return pa.array([mask_phone(v, None) for v in values], type=pa.string())
+    pieces: list[Any] = []  # masks of one shape each …
+    where: list[np.ndarray] = []  # … and the positions they belong to
+    done = np.zeros(len(text), dtype=bool)
     cn = pc.match_substring_regex(text, _CN_MOBILE_E164).to_numpy(zero_copy_only=False)
     if cn.any():
         mobiles = text.filter(pa.array(cn))
         # "+86" + 3-digit network prefix + 4 hidden + last 4: keep [3:6] and [10:14].
-        out[cn] = pc.binary_join_element_wise(
-            pc.utf8_slice_codeunits(mobiles, 3, 6),
-            "****",
-            pc.utf8_slice_codeunits(mobiles, 10, 14),
-            "",
-        ).to_numpy(zero_copy_only=False)
+        pieces.append(
+            pc.binary_join_element_wise(
+                pc.utf8_slice_codeunits(mobiles, 3, 6),
+                "****",
+                pc.utf8_slice_codeunits(mobiles, 10, 14),
+                "",
+            )
+        )
+        where.append(np.flatnonzero(cn))
         done |= cn
     # Other E.164 text: "+<cc>", a star per hidden national digit, the last 4 digits.
     # _split_e164 takes the shortest 1-3 digit prefix whose value is a country code.
     plain = pc.match_substring_regex(text, r"^\+[0-9]+$").to_numpy(zero_copy_only=False)
-    size = np.zeros(len(values), dtype=np.int64)
+    size = np.zeros(len(text), dtype=np.int64)
     if (plain & ~done).any():
         for width in (3, 2, 1):  # the shortest match wins: it is written last
             prefix = pc.cast(
@@ -452,14 +462,19 @@ def _mask_numbers(values: Any) -> np.ndarray:
         stars_text = pc.if_else(
             pa.array(national > 4), pc.binary_repeat("*", stars), pa.scalar("****", pa.string())
         )
-        out[rows] = pc.binary_join_element_wise(country, stars_text, tail, "").to_numpy(
-            zero_copy_only=False
-        )
+        pieces.append(pc.binary_join_element_wise(country, stars_text, tail, ""))
+        where.append(np.flatnonzero(rows))
         done |= rows
     if not done.all():
-        rest = text.filter(pa.array(~done)).to_pylist()
-        out[~done] = np.array([mask_phone(v, None) for v in rest] + [None], dtype=object)[:-1]
-    return out
+        rest = np.flatnonzero(~done)
+        others = text.take(pa.array(rest)).to_pylist()
+        pieces.append(pa.array([mask_phone(v, None) for v in others], type=pa.string()))
+        where.append(rest)
+    if not pieces:
+        return pa.array([], type=pa.string())
+    placed = np.empty(len(text), dtype=np.int64)  # position in the pieces → position
+    placed[np.concatenate(where)] = np.arange(len(text))
+    return pa.concat_arrays([p.cast(pa.string()) for p in pieces]).take(pa.array(placed))
 
 
 @lru_cache(maxsize=1)
