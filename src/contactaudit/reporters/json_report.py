@@ -125,14 +125,15 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes | memoryview]:
     }
     rows = f["row"].to_numpy(dtype=np.int64)
     related = f["related"].to_numpy(dtype=object)
-    # Each field as (literal before its value, how its value is made).
+    # Each field as (literal before its value, how its value is made). Every line starts
+    # with the separator, so a chunk's lines are one run of bytes in Arrow's buffer.
     layout: list[tuple[str, Any]] = [
-        (("{" if i == 0 else ", ") + json.dumps(name) + ": ", encoded.get(name, name))
+        ((_SEPARATOR + "{" if i == 0 else ", ") + json.dumps(name) + ": ", encoded.get(name, name))
         for i, name in enumerate(fields)
     ]
     layout = _join_coded_runs(layout)
 
-    def lines(start: int) -> tuple[bytes, memoryview]:
+    def lines(start: int) -> memoryview:
         stop = min(start + CHUNK_ROWS, len(f))
         parts: list[Any] = []
         for literal, value in layout:
@@ -145,14 +146,17 @@ def render_byte_chunks(report: AuditReport) -> Iterator[bytes | memoryview]:
                 parts.extend(value.pieces(start, stop))
         parts.append("}")
         joined = pc.binary_join_element_wise(*_merge_literals(parts), "")
-        text = pc.binary_join(pa.ListArray.from_arrays([0, len(joined)], joined), _SEPARATOR)
-        lead = ("\n" + _INDENT if start == 0 else _SEPARATOR).encode()
-        return lead, memoryview(text[0].as_buffer())
+        # The lines' bytes as they lie in the array's data buffer: no joined copy. The
+        # document's first line has no comma before it.
+        _, offsets, data = joined.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int32)[
+            [joined.offset, joined.offset + len(joined)]
+        ]
+        first = int(bounds[0]) + (1 if start == 0 else 0)
+        return memoryview(data)[first : int(bounds[1])]
 
     # Chunks render on both cores (Arrow's joins release the GIL), written in order.
-    for lead, text in ordered_map(lines, range(0, len(f), CHUNK_ROWS)):
-        yield lead
-        yield text
+    yield from ordered_map(lines, range(0, len(f), CHUNK_ROWS))
     yield b"\n  ]\n}\n"
 
 
