@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -305,6 +307,20 @@ def test_history_marks_the_second_identical_run_as_persisting(
     assert {f["status"] for f in json.loads(second.stdout)["findings"]} == {"persisting"}
     listing = invoke("history", "--history", db, "--format", "json")
     assert [run["run_id"] for run in json.loads(listing.stdout)] == [2, 1]
+
+
+def test_history_records_each_input_files_sha256(
+    exports: tuple[Path, Path], tmp_path: Path
+) -> None:
+    b, c = exports
+    db = tmp_path / "history.sqlite"
+    invoke("audit", b, c, "--history", db, "--as-of", AS_OF, "--format", "json", "-q")
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT source, sha256 FROM run_inputs").fetchall())
+    assert stored == {
+        "borrowers": hashlib.sha256(b.read_bytes()).hexdigest(),
+        "contacts": hashlib.sha256(c.read_bytes()).hexdigest(),
+    }
 
 
 def test_history_of_a_missing_database_exits_2(tmp_path: Path) -> None:

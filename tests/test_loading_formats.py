@@ -131,6 +131,12 @@ def test_info_records_size_and_sha256(tmp_path):
     assert loaded.info.path == str(tmp_path / "b.csv")
 
 
+def test_without_a_fingerprint_the_file_is_not_hashed(tmp_path):
+    content = (HEADER + "B1,13812345678,a\n").encode()
+    loaded = load_export(write(tmp_path, "b.csv", content), "borrowers", fingerprint=False)
+    assert loaded.info.sha256 is None and loaded.info.size_bytes == len(content)
+
+
 def test_stdin_dash_reads_csv_bytes():
     content = (HEADER + "B1,13812345678,a\n").encode()
     loaded = load_export("-", "borrowers", stdin=io.BytesIO(content))

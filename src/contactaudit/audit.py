@@ -83,8 +83,9 @@ def _noop(_: str) -> None:
 
 
 def load_inputs(
-    inputs: AuditInputs, config: AuditConfig, progress: Progress
+    inputs: AuditInputs, config: AuditConfig, progress: Progress, *, fingerprint: bool = True
 ) -> dict[str, LoadedExport]:
+    """Every input file, loaded; ``fingerprint`` hashes each (``InputInfo.sha256``)."""
     stdin = [source for source, path in inputs.items() if str(path) == "-"]
     if len(stdin) > 1:
         # The first would read all of standard input and the next would find it empty.
@@ -102,6 +103,7 @@ def load_inputs(
             sheet=config.sheet,
             column_map=config.columns.get(source),
             date_order=config.date_order,
+            fingerprint=fingerprint,
         )
         if source != "campaign":
             # Only the gate writes a file's own columns back (the campaign); elsewhere
@@ -556,13 +558,15 @@ def run_audit(
     reveal_phones: bool = False,
     progress: Progress | None = None,
     keep_tables: bool = True,
+    fingerprint_inputs: bool = True,
 ) -> AuditRun:
     """Audit borrowers and/or contacts (plus reference lists) into an AuditReport.
 
     ``keep_tables=False`` drops the loaded and normalised tables as soon as the checks
     have run (``AuditRun.tables`` is then empty and ``loaded`` keeps only each input's
     info), so they are not held in memory next to the findings (a GB at a million
-    borrowers).
+    borrowers). ``fingerprint_inputs=False`` skips each file's SHA-256 (only history
+    records it; ``InputInfo.sha256`` is then None).
     """
     progress = progress or _noop
     if inputs.borrowers is None and inputs.contacts is None:
@@ -570,7 +574,7 @@ def run_audit(
             "Nothing to audit: give a borrowers and/or contacts export on the command line "
             "or under [inputs] in the config file."
         )
-    loaded = load_inputs(inputs, config, progress)
+    loaded = load_inputs(inputs, config, progress, fingerprint=fingerprint_inputs)
     progress("normalising phone numbers")
     tables = normalise_tables(loaded, config)
     frames = run_checks(tables, config, as_of, progress, concat=False)
@@ -616,8 +620,10 @@ def run_gate(
     fail_on_new: bool = False,
     reveal_phones: bool = False,
     progress: Progress | None = None,
+    fingerprint_inputs: bool = True,
 ) -> GateRun:
-    """Check every campaign message against the audited borrowers and contacts."""
+    """Check every campaign message against the audited borrowers and contacts
+    (``fingerprint_inputs`` as for ``run_audit``)."""
     from contactaudit.checks.gate import check_gate
     from contactaudit.reporters.gate_files import split_campaign
 
@@ -631,6 +637,7 @@ def run_gate(
         fail_on=fail_on,
         reveal_phones=reveal_phones,
         progress=progress,
+        fingerprint_inputs=fingerprint_inputs,
     )
     tables = audit.tables
     progress("checking campaign messages")

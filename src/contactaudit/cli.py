@@ -440,6 +440,8 @@ def audit(
                 reveal_phones=reveal_phones,
                 progress=progress,
                 keep_tables=False,
+                # Only history records the files' SHA-256: 0.2 s of CPU at 1M borrowers.
+                fingerprint_inputs=history is not None,
             )
         report = run.report
         # Rendering needs only the report: free the loaded and normalised tables first
@@ -531,6 +533,7 @@ def gate(
                 fail_on_new=fail_on_new,
                 reveal_phones=reveal_phones,
                 progress=progress,
+                fingerprint_inputs=history is not None,
             )
         bom = (run.campaign.info.encoding or "").replace("_", "-").lower() == "utf-8-sig"
         write_atomic(approved_out, to_csv_bytes(run.approved, bom=bom))

@@ -97,8 +97,12 @@ def load_export(
     column_map: Mapping[str, str] | None = None,
     date_order: str | None = None,
     stdin: BinaryIO | None = None,
+    fingerprint: bool = True,
 ) -> LoadedExport:
     """Read one export of ``source`` (borrowers, contacts, reassigned, opt_outs, campaign).
+
+    ``fingerprint`` computes the file's SHA-256 for ``info.sha256`` (history's record
+    of which file a run read); without it ``info.sha256`` is None.
 
     Raises InputError (unreadable, empty, corrupt, undecodable) or ColumnError
     (required column missing, duplicate or ambiguous headers, ambiguous dates).
@@ -109,7 +113,7 @@ def load_export(
         raise ConfigError(f"date_order must be one of {', '.join(_DATE_ORDERS)}.")
     label = str(path)
     data = _read_bytes(path, stdin)
-    sha256 = _sha256_in_background(data)
+    sha256 = _sha256_in_background(data) if fingerprint else _no_digest
     table = read_table(data, path=label, encoding=encoding, sheet=sheet)
     headers = table.headers
     check_duplicate_headers(headers, path=label)
@@ -177,6 +181,10 @@ def load_export(
         sha256=sha256(),
     )
     return LoadedExport(frame=frame, info=info, original=original)
+
+
+def _no_digest() -> None:
+    return None
 
 
 def _sha256_in_background(data: bytes) -> Callable[[], str]:
