@@ -1,6 +1,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from contactaudit.models import Related
@@ -12,6 +13,7 @@ from contactaudit.reporters import (
     suppression,
 )
 from contactaudit.reporters._common import (
+    categorical_text,
     exit_decision,
     failing_mask,
     flat_related,
@@ -118,3 +120,20 @@ def test_reporters_give_the_same_output_for_arrow_string_columns():
     ):
         assert render(arrow, reveal_phones=True) == render(plain, reveal_phones=True)
     assert suppression.render(arrow) == suppression.render(plain)
+
+
+def test_categorical_text_takes_the_categories_by_code_and_keeps_missing_null() -> None:
+    values = pd.Series(pd.Categorical(["b", None, "a", "b"], categories=["b", "a", "unused"]))
+    assert categorical_text(values).to_pylist() == ["b", None, "a", "b"]
+    assert categorical_text(pd.Series(pd.Categorical([None, None]))).to_pylist() == [None, None]
+    assert categorical_text(pd.Series(["a"], dtype=object)) is None
+    assert categorical_text(pd.Series(pd.Categorical([1, 2]))) is None  # not text
+
+
+def test_csv_of_categorical_columns_equals_csv_of_text_columns() -> None:
+    report = sample_report()
+    as_text = csv_report.render(report)
+    findings = report.findings.copy()
+    for name in ("code", "severity", "remediation", "source", "column"):
+        findings[name] = findings[name].astype("category")
+    assert csv_report.render(sample_report(findings=findings)) == as_text

@@ -98,6 +98,28 @@ def arrow_text(series: pd.Series) -> pa.Array | None:
     return None if chunks is None else chunks.combine_chunks().cast(pa.string())
 
 
+def categorical_text(series: pd.Series) -> pa.Array | None:
+    """A categorical of text as one ``string`` array, its categories taken by its codes
+    (missing stays null), else None.
+
+    ``to_numpy(dtype=object)`` on a categorical makes a Python string per value: about
+    250 MB and a quarter second for each catalogue column of 1.87M findings.
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return None
+    try:
+        texts = pa.array(
+            np.asarray(series.cat.categories, dtype=object), type=pa.string(), from_pandas=True
+        )
+    except (pa.ArrowException, UnicodeError):  # categories that are not all text
+        return None
+    codes = series.cat.codes.to_numpy()
+    missing = codes < 0
+    if len(texts) == 0:
+        return pa.nulls(len(codes), pa.string())
+    return texts.take(pa.array(np.where(missing, 0, codes), mask=missing))
+
+
 def related_text(values: Iterable[Any]) -> list[str]:
     """``related`` tuples as ``source:row:record_id`` joined by ``;`` (``source:row``
     when the related record has no id); ``""`` when there are none.

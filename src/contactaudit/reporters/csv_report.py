@@ -31,7 +31,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from contactaudit.models import REPORT_FIELDS, REVEAL_FIELDS, AuditReport
-from contactaudit.reporters._common import arrow_text, ordered_map, related_text_array
+from contactaudit.reporters._common import (
+    arrow_text,
+    categorical_text,
+    ordered_map,
+    related_text_array,
+)
 
 FIELDS = REPORT_FIELDS
 
@@ -95,6 +100,8 @@ def render_byte_chunks(
 
 def _text_or_objects(series: pd.Series) -> pa.Array | np.ndarray:
     text = arrow_text(series)
+    if text is None:
+        text = categorical_text(series)
     return text if text is not None else series.to_numpy(dtype=object)
 
 
