@@ -24,7 +24,7 @@ from rich.console import Console
 
 from contactaudit import __version__
 from contactaudit.errors import ContactAuditError
-from contactaudit.runtime import gc_paused, prefer_small_pages
+from contactaudit.runtime import gc_paused, keep_freed_arrow_memory, prefer_small_pages
 
 app = typer.Typer(
     name="contactaudit",
@@ -770,5 +770,7 @@ def _root(
 
 
 def main() -> None:
-    prefer_small_pages()  # a process-wide setting: the command line's, not the library's
+    # Process-wide settings: the command line's, not the library's.
+    prefer_small_pages()
+    keep_freed_arrow_memory()
     app()

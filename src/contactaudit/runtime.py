@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import sys
 from collections.abc import Iterator
 
 
@@ -48,3 +50,26 @@ def prefer_small_pages() -> bool:
         return bool(libc.prctl(_PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
+
+
+# mimalloc (pyarrow's default allocator on Linux) option: how long freed memory is kept
+# before it is handed back to the kernel, in ms; -1 keeps it for the process's life.
+_ARROW_PURGE_DELAY = "MIMALLOC_PURGE_DELAY"
+
+
+def keep_freed_arrow_memory() -> bool:
+    """Let Arrow's allocator keep the memory it frees for reuse, instead of handing it
+    back to the kernel 10 ms later.
+
+    Each stage of an audit frees Arrow buffers of hundreds of MB and the next allocates
+    as much again: handed back, every page is faulted in anew (about a million page
+    faults at 1M + 3M). Kept, the 1M + 3M JSON audit took 7.45-7.62 s instead of
+    7.78-8.08 s (kernel time 1.9-2.1 s instead of 2.5), and its peak memory rose from
+    1.41 to 1.72 GB. Must run before pyarrow is imported (mimalloc reads its options
+    from the environment when it starts); a value the user set is kept. Returns whether
+    the setting is in place.
+    """
+    if "pyarrow" in sys.modules:
+        return os.environ.get(_ARROW_PURGE_DELAY) == "-1"
+    os.environ.setdefault(_ARROW_PURGE_DELAY, "-1")
+    return os.environ[_ARROW_PURGE_DELAY] == "-1"
