@@ -46,7 +46,9 @@ def test_one_finding_per_malformed_cell_and_none_for_clean_cells() -> None:
         ("phone-multiple", "borrowers", 5),
         ("phone-missing", "borrowers", 6),
     ]
-    assert list(found.columns) == list(CHECK_COLUMNS)
+    # The normalised table's e164_key travels along, after the contract's columns.
+    assert list(found.columns) == [*CHECK_COLUMNS, "e164_key"]
+    assert found["e164_key"].tolist() == [861062345897, -1, -1, -1]  # +86 10 6234 5897
 
 
 def test_findings_carry_record_borrower_column_and_numbers() -> None:

@@ -7,13 +7,16 @@ import hmac
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contactaudit.privacy import (
+    _factorize_digits,
     _phone_digest,
     hash_key,
+    mask_and_key_arrays,
     mask_and_key_values,
     mask_phone,
     mask_values,
@@ -114,3 +117,35 @@ def test_columns_without_any_number_give_no_keys(dtype: object) -> None:
     )
     assert list(keys) == [None, None]
     assert list(masks) == [None, "****"]
+
+
+_NUMBERS = ["+8613926418573", "+12025550143", "+447911123456", "+861062345897", None]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBERS), max_size=30))
+def test_masks_and_keys_from_the_digits_equal_those_from_the_text(
+    numbers: list[str | None],
+) -> None:
+    e164 = pd.Series(numbers, dtype="str")
+    raw = pd.Series([None if n is None else f"cell {n}" for n in numbers], dtype="str")
+    digits = np.array([-1 if n is None else int(n[1:]) for n in numbers], dtype=np.int64)
+    by_text = mask_and_key_arrays(e164, raw)
+    by_digits = mask_and_key_arrays(e164, raw, digits)
+    assert [a.to_pylist() for a in by_digits] == [a.to_pylist() for a in by_text]
+
+
+def test_digits_that_cannot_be_the_texts_are_not_used() -> None:
+    text = pa.array(["+8613926418573", None, "+12025550143"])
+    assert _factorize_digits(np.array([8613926418573, -1, 12025550143]), text) is not None
+    for wrong in (
+        np.array([8613926418573, 5, 12025550143]),  # a number where the text has none
+        np.array([8613926418573, -1, -1]),  # none where the text has one
+        np.array([8613926418573, -1]),  # another length
+        np.array([8613926418573, -1, 10**19 // 10], dtype=np.int64),  # out of range
+        np.array([8613926418573.0, -1, 12025550143]),  # not int64
+    ):
+        assert _factorize_digits(wrong, text) is None
+    same = pa.array(["+12025550143", None, "+12025550143"])
+    codes, distinct = _factorize_digits(np.array([12025550143, -1, 12025550143]), same)
+    assert codes.tolist() == [0, 1, 0] and distinct.to_pylist() == ["+12025550143"]

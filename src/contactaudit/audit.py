@@ -425,8 +425,11 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
         if name in slot and name not in arrow:
             np.take(_column(checks, name), take, out=slot[name])
+    digits = checks.get("e164_key")
     masks, keys = mask_and_key_arrays(
-        arrow.get("e164", slot.get("e164")), arrow.get("raw", slot.get("raw"))
+        arrow.get("e164", slot.get("e164")),
+        arrow.get("raw", slot.get("raw")),
+        None if digits is None or digits.dtype != np.int64 else digits.to_numpy()[take],
     )
     arrow["phone_masked"] = _text_series(masks)
     arrow["phone_key"] = _text_series(keys)

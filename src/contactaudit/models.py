@@ -54,7 +54,10 @@ class Related(NamedTuple):
 
 
 # Columns every check emits. ``e164`` and ``raw`` are the real number and the raw
-# cell; they never reach a report unless --reveal-phones asks for them.
+# cell; they never reach a report unless --reveal-phones asks for them. Findings taken
+# from a normalised table also carry its ``e164_key`` (the E.164 digits as int64, -1
+# for none) after these: assembling uses it to tell numbers apart, and ignores it
+# when a check frame lacks it.
 CHECK_COLUMNS: tuple[str, ...] = (
     "code",
     "source",

@@ -503,6 +503,10 @@ def findings(
         "message": _object_column(message, n),
         "related": _object_column(() if related is None else related, n),
     }
+    if "e164_key" in frame:
+        # Beyond CHECK_COLUMNS: the normaliser's E.164 digits, so that assembling tells
+        # the findings' numbers apart by integer (see privacy.mask_and_key_arrays).
+        data["e164_key"] = frame["e164_key"].to_numpy(dtype=np.int64)[positions]
     return pd.DataFrame(data, copy=False)
 
 
