@@ -390,6 +390,40 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path: Path) -> None:
     assert [r["previous_run_id"] for r in ordered[1:]] == [r["run_id"] for r in ordered[:-1]]
 
 
+class _RefusingConnection:
+    """A connection whose first ``refusals`` switches to WAL fail as SQLite's do when
+    another process is switching the same new file."""
+
+    def __init__(self, conn: sqlite3.Connection, refusals: int, error: str) -> None:
+        self.conn, self.refusals, self.error, self.tries = conn, refusals, error, 0
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "PRAGMA journal_mode = WAL":
+            self.tries += 1
+            if self.tries <= self.refusals:
+                raise sqlite3.OperationalError(self.error)
+        return self.conn.execute(sql, *args)
+
+
+def test_switching_to_wal_waits_out_another_process_doing_the_same(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        refusing = _RefusingConnection(store._conn, 3, "database is locked")
+        store._conn = refusing  # type: ignore[assignment]
+        store._use_wal()
+        store._conn = refusing.conn
+    assert refusing.tries == 4
+
+
+def test_other_errors_switching_to_wal_are_not_retried(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path / "h.sqlite") as store:
+        refusing = _RefusingConnection(store._conn, 1, "disk I/O error")
+        store._conn = refusing  # type: ignore[assignment]
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            store._use_wal()
+        store._conn = refusing.conn
+    assert refusing.tries == 1
+
+
 def test_newer_schema_version_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite"
     with HistoryStore(db) as store:
