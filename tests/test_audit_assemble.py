@@ -32,17 +32,17 @@ def _checks(rows: list[tuple]) -> pd.DataFrame:
     return frame.astype({"row": "int64"})
 
 
-_CATEGORICAL = ("code", "source", "column")
+_CATEGORICAL = ("code", "source", "column", "message")
 
 
 def _categorical_checks(rows: list[tuple], parts: int) -> pd.DataFrame:
-    """The check frames as the families make them: code, source and column categorical
+    """The check frames as the families make them: code, source, column and message categorical
     (each part with its own categories, one never used), joined by concat_check_frames."""
     frames = []
     for k in range(parts):
         frame = _checks(rows[k::parts])
         for name in _CATEGORICAL:
-            unused = {"code": "phone-placeholder", "source": "zz", "column": "zz"}[name]
+            unused = {"code": "phone-placeholder", "source": "zz", "column": "zz"}.get(name, "zz")
             values = frame[name].tolist()
             categories = sorted({v for v in values if v is not None} | {unused}, reverse=True)
             frame[name] = pd.Categorical(values, categories=categories)
@@ -91,12 +91,17 @@ def _reference(checks: pd.DataFrame, config: AuditConfig) -> list[tuple]:
 
 def _got(findings: pd.DataFrame) -> list[tuple]:
     cols = ["code", "severity", "remediation", "source", "row", "record_id", "message"]
-    masked = findings["phone_masked"].astype(object)
-    masked = masked.where(masked.notna(), None)  # Arrow text: NaN for no mask
+
+    def objects(name: str) -> pd.Series:
+        # Arrow text and categoricals give NaN for a missing value: None, as in checks.
+        values = findings[name].astype(object)
+        return values.where(values.notna(), None)
+
+    masked = objects("phone_masked")
     return [
         (*values[:-2], values[-2], values[-1])
         for values in zip(
-            *(findings[c] for c in cols),
+            *(objects(c) if c == "message" else findings[c] for c in cols),
             findings["related"],
             masked,
             strict=True,
@@ -183,7 +188,7 @@ _ROW = st.tuples(
     st.sampled_from([None, "phone", "c2_phone", ""]),
     st.sampled_from([None, "+8613926418573", "+12025550143"]),
     st.sampled_from([None, "x", "139 2641 8573"]),
-    st.sampled_from([None, "m1", "m2", "名字"]),
+    st.sampled_from([None, "m1", "m2", "名字", ""]),
     st.sampled_from([(), (Related("borrowers", 2, None),)]),
 )
 

@@ -99,13 +99,14 @@ def test_findings_frame_keeps_text_as_arrow_codes_as_categoricals_and_related_as
     assert tuple(out.columns) == CHECK_COLUMNS
     assert [str(out[c].dtype) for c in ("record_id", "borrower_id", "e164", "raw")] == ["str"] * 4
     assert out["row"].dtype == "int64"
-    assert all(isinstance(out[c].dtype, pd.CategoricalDtype) for c in ("code", "source", "column"))
-    assert [out[c].tolist() for c in ("code", "source", "column")] == [
+    coded = ("code", "source", "column", "message")
+    assert all(isinstance(out[c].dtype, pd.CategoricalDtype) for c in coded)
+    assert [out[c].tolist() for c in coded] == [
         ["c", "c"],
         ["borrowers", "borrowers"],
         ["phone", "phone"],
+        ["m", "m"],
     ]
-    assert out["message"].dtype == object
     assert out["record_id"].tolist()[0] == "B1" and pd.isna(out["borrower_id"].iloc[1])
     # Plain tuples (which the collector stops tracking), equal to Related.
     entry = out["related"].iloc[0][0]

@@ -404,9 +404,12 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     # status and every reporter read them).
     # Text the checks took from the tables as Arrow columns (ids, numbers, cells) stays
     # Arrow: one take each, and the reporters encode it without Python strings.
-    column_categories = checks["column"].dtype
-    if not isinstance(column_categories, pd.CategoricalDtype):
-        column_categories = None
+    # The checks' own categoricals (column, message) stay categoricals: codes taken.
+    checked_categoricals = [
+        name
+        for name in ("column", "message")
+        if isinstance(checks[name].dtype, pd.CategoricalDtype)
+    ]
     arrow = {
         name: _arrow_take(chunks, take)
         for name in ("record_id", "borrower_id", "e164", "raw")
@@ -418,7 +421,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         if c not in _CATEGORICAL
         and c not in ("row", "phone_masked", "phone_key")
         and c not in arrow
-        and not (c == "column" and column_categories is not None)
+        and c not in checked_categoricals
     ]
     block = np.empty((len(object_columns), len(take)), dtype=object)
     slot = {name: block[i] for i, name in enumerate(object_columns)}
@@ -443,9 +446,9 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
         "remediation": (remediation_ix[code_ix], list(remediations)),
         "source": (source_ix[order], list(sources)),
     }
-    if column_categories is not None:  # the checks' categorical: its codes taken
-        column_codes = checks["column"].cat.codes.to_numpy()[take]
-        categorical["column"] = (column_codes, list(column_categories.categories))
+    for name in checked_categoricals:
+        values = checks[name].cat
+        categorical[name] = (values.codes.to_numpy()[take], list(values.categories))
     # dtype=object: pandas 3 would turn text columns into Arrow strings with NaN for None.
     frame = pd.DataFrame(block.T, columns=object_columns, dtype=object, copy=False)
     for position, name in enumerate(FINDING_COLUMNS):

@@ -91,11 +91,11 @@ REPORT_FIELDS: tuple[str, ...] = (
 REVEAL_FIELDS: tuple[str, ...] = ("phone_e164", "phone_raw")
 
 # Columns of the assembled findings frame held by AuditReport.findings. Their dtypes:
-# ``row`` int64; code, severity, remediation and source categoricals, as is column when
-# the checks made it one (they do); phone_masked and phone_key Arrow-backed ``str``
-# (missing = NaN), as are record_id, borrower_id, e164 and raw when the checks took
-# them from the tables; message, related (tuples) and status object. Read text with
-# ``notna``/``to_numpy(na_value=...)``, not ``is None``.
+# ``row`` int64; code, severity, remediation and source categoricals, as are column and
+# message when the checks made them so (they do); phone_masked and phone_key
+# Arrow-backed ``str`` (missing = NaN), as are record_id, borrower_id, e164 and raw when
+# the checks took them from the tables; related (tuples) and status object. Read text
+# with ``notna``/``to_numpy(na_value=...)``, not ``is None``.
 FINDING_COLUMNS: tuple[str, ...] = (*REPORT_FIELDS, "e164", "raw")
 
 

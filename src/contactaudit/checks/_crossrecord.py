@@ -444,10 +444,13 @@ def _object_column(value: object, n: int) -> pd.Series:
     return pd.Series(array, dtype=object, copy=False)
 
 
-def _category(value: str | pd.Categorical, n: int) -> pd.Series:
-    """A categorical column: ``value`` in every row, or a Categorical as it is."""
+def _category(value: str | pd.Categorical | np.ndarray, n: int) -> pd.Series:
+    """A categorical column: ``value`` in every row, or per row (a Categorical as it
+    is, an array of texts factorised)."""
     if isinstance(value, pd.Categorical):
         return pd.Series(value, copy=False)
+    if isinstance(value, np.ndarray):
+        return pd.Series(pd.Categorical(value), copy=False)
     codes = np.zeros(n, dtype=np.int8)
     return pd.Series(pd.Categorical.from_codes(codes, categories=[value]), copy=False)
 
@@ -468,7 +471,7 @@ def findings(
     positions: np.ndarray,
     code: str | pd.Categorical,
     source: str,
-    message: str | np.ndarray,
+    message: str | pd.Categorical | np.ndarray,
     related: np.ndarray | None = None,
     column: str | None = None,
 ) -> pd.DataFrame:
@@ -476,10 +479,10 @@ def findings(
 
     ``record_id``, ``borrower_id``, ``e164`` and ``raw`` are pandas ``str`` columns
     (Arrow; missing is NaN) taken straight from the table's Arrow text; ``row`` is
-    int64; ``code``, ``source`` and ``column`` are categoricals (a few distinct values
-    each: ``concat_checks`` unites their categories and ``assemble_findings`` sorts by
-    their codes, no string hashing); ``message`` and ``related`` are object columns
-    (strings; ``related`` tuples of ``refs`` entries). The column is the row's
+    int64; ``code``, ``source``, ``column`` and ``message`` are categoricals (a few
+    distinct values each: ``concat_checks`` unites their categories and
+    ``assemble_findings`` sorts by their codes, no string hashing); ``related`` is an
+    object column (tuples of ``refs`` entries). The column is the row's
     ``_phone_column`` unless ``column`` names one.
     """
     n = len(positions)
@@ -500,7 +503,7 @@ def findings(
         ),
         "e164": text_at(frame, "e164", take),
         "raw": text_at(frame, "raw", take),
-        "message": _object_column(message, n),
+        "message": _category(message, n),
         "related": _object_column(() if related is None else related, n),
     }
     if "e164_key" in frame:
@@ -514,13 +517,14 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def per_count(make: Callable[..., str], *counts: np.ndarray) -> np.ndarray:
-    """Messages built from counts, once per distinct combination (there are few).
+def per_count(make: Callable[..., str], *counts: np.ndarray) -> pd.Categorical:
+    """Messages built from counts, once per distinct combination (there are few), as a
+    categorical: the findings and the reports then handle a code per finding.
 
     Formatting a few hundred thousand messages one by one cost more than the check.
     """
     if not counts or len(counts[0]) == 0:
-        return np.array([], dtype=object)
+        return pd.Categorical.from_codes(np.zeros(0, dtype=np.int8), categories=[])
     columns = [np.asarray(c, dtype=np.int64) for c in counts]
     low = [int(c.min()) for c in columns]
     spans = [int(c.max()) - lo + 1 for c, lo in zip(columns, low, strict=True)]
@@ -544,8 +548,9 @@ def per_count(make: Callable[..., str], *counts: np.ndarray) -> np.ndarray:
         stacked = np.stack(columns, axis=1)
         unique_rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
         distinct = unique_rows.tolist()
-    texts = np.array([make(*row) for row in distinct], dtype=object)
-    return texts[inverse.reshape(-1)]
+    # Two combinations may read the same: a category each text, once.
+    text_ix, texts = pd.factorize(np.array([make(*row) for row in distinct], dtype=object))
+    return pd.Categorical.from_codes(text_ix[inverse.reshape(-1)], categories=texts)
 
 
 def _digits(key: int, low: list[int], spans: list[int]) -> list[int]:
