@@ -427,7 +427,7 @@ def assemble_findings(checks: pd.DataFrame, config: AuditConfig) -> pd.DataFrame
     slot = {name: block[i] for i, name in enumerate(object_columns)}
     for name in ("record_id", "borrower_id", "column", "message", "related", "e164", "raw"):
         if name in slot and name not in arrow:
-            np.take(_column(checks, name), take, out=slot[name])
+            np.take(_column_values(checks[name]), take, out=slot[name])
     digits = checks.get("e164_key")
     masks, keys = mask_and_key_arrays(
         arrow.get("e164", slot.get("e164")),
@@ -481,12 +481,8 @@ def _text_series(taken: pa.Array) -> pd.Series:
 _CATEGORICAL = ("code", "severity", "remediation", "source")
 
 
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A findings column as an object array (missing values as they are: None or NaN)."""
-    return _column_values(frame[name])
-
-
 def _column_values(series: pd.Series) -> np.ndarray:
+    """A findings column as an object array (missing values as they are: None or NaN)."""
     if series.dtype == object:
         return series.to_numpy()
     return series.to_numpy(dtype=object, na_value=None)
@@ -496,8 +492,8 @@ def _sorted_codes(
     series: pd.Series, keep: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values[keep], sort=True)``: codes (-1 for missing) into the sorted
-    distinct values. A categorical (the checks' code, source and column) is read from
-    its own codes: only its few categories are sorted, no string is hashed."""
+    distinct values. A categorical (the checks' code, source, column and message) is
+    read from its own codes: only its few categories are sorted, no string is hashed."""
     if not isinstance(series.dtype, pd.CategoricalDtype):
         values = _column_values(series)
         return pd.factorize(values if keep is None else values[keep], sort=True)

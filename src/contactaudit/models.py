@@ -108,9 +108,9 @@ def empty_check_frame() -> pd.DataFrame:
 def concat_check_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Check frames as one (``CHECK_COLUMNS``), the empty ones left out.
 
-    A column that is categorical in every frame (the checks' code, source and column)
-    stays categorical, over the union of the categories: ``pd.concat`` would turn
-    categoricals with different categories into an object column of strings.
+    A column that is categorical in every frame (the checks' code, source, column and
+    message) stays categorical, over the union of the categories: ``pd.concat`` would
+    turn categoricals with different categories into an object column of strings.
     """
     frames = [f for f in frames if not f.empty]
     if not frames:

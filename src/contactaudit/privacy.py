@@ -136,8 +136,8 @@ class _Numbers:
     """An E.164 column factorised once: ``codes`` index the distinct values (NA → the
     slot after the last); ``usable[i]`` says whether distinct value ``i`` is a
     non-empty string. Text (an Arrow column, or objects that are all strings) is
-    factorised without Python hashing (``_factorize_text``); anything else by
-    ``pd.factorize``."""
+    factorised without Python hashing: by the ``digits`` given (``_factorize_digits``),
+    else by reading it (``_factorize_text``); anything else by ``pd.factorize``."""
 
     def __init__(self, values: Any, digits: np.ndarray | None = None) -> None:
         import pyarrow as pa

@@ -562,7 +562,7 @@ def _digits(key: int, low: list[int], spans: list[int]) -> list[int]:
     return row[::-1]
 
 
-def counted(prefix: str, counts: np.ndarray, noun: str, suffix: str = "") -> np.ndarray:
+def counted(prefix: str, counts: np.ndarray, noun: str, suffix: str = "") -> pd.Categorical:
     """Messages such as "number is shared by 3 borrowers" for an array of counts."""
     return per_count(lambda n: f"{prefix}{plural(n, noun)}{suffix}", counts)
 
