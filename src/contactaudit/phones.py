@@ -1910,16 +1910,11 @@ def _nationals(
         for i in reversed(range(len(NOT_SMS_CAPABLE.get(86, ())))):
             hit = flags.get(f"not_sms:{i}", none)
             not_sms[hit] = _DETAILS.code(NOT_SMS_CAPABLE[86][i][1])
-        key = _CN_KEY_BASE // 10**_FAST_LENGTH * 10**size + value
-        deny = np.isin(key, _e164_ints(PLACEHOLDER_NUMBERS | ctx.extra_e164))
         if ctx.extra_digits:  # national-digit placeholders: the slow path decides
             keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "", size))
             keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "0", size))
-        trailing = (value % 10**7) % 1111111 == 0
-        run = np.zeros(len(at), dtype=bool)
-        for shift in range(size - 8 + 1):
-            run |= np.isin((value // 10**shift) % 10**8, _RUN_WINDOWS)
-        run &= ~np.isin(key, _e164_ints(RUN_RULE_EXEMPT))
+        key = _CN_KEY_BASE // 10**_FAST_LENGTH * 10**size + value
+        deny, trailing, run = _placeholders(key, value, size, ctx)
         placeholder = deny | trailing | run
         valid = ntype != PhoneNumberType.UNKNOWN
         not_mobile = np.isin(ntype, list(_NOT_MOBILE_TYPES))
@@ -1965,6 +1960,24 @@ def _nationals(
     return _FastResult.concat(parts)
 
 
+def _placeholders(
+    key: np.ndarray, value: np.ndarray, size: int, ctx: _Context
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(deny, trailing, run): phone-placeholder's three rules as the slow path applies
+    them, tested on every value: national
+    numbers ``value`` of ``size`` digits whose E.164 digits are ``key`` (int64). A listed
+    number, the last seven digits all equal, or a run of 8 climbing or falling digits
+    (unless the number is exempt from the run rule). The fast lanes for landlines and
+    NANP numbers use it; CN mobiles, the bulk, go through ``_placeholder_flags``."""
+    deny = np.isin(key, _e164_ints(PLACEHOLDER_NUMBERS | ctx.extra_e164))
+    trailing = (value % 10**7) % 1111111 == 0
+    run = np.zeros(len(value), dtype=bool)
+    for shift in range(size - 8 + 1):
+        run |= np.isin((value // 10**shift) % 10**8, _RUN_WINDOWS)
+    run &= ~np.isin(key, _e164_ints(RUN_RULE_EXEMPT))
+    return deny, trailing, run
+
+
 _NANP_LENGTH = 10
 
 
@@ -1996,12 +2009,7 @@ def _nanp_numbers(
         keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "", _NANP_LENGTH))
         keep &= ~np.isin(value, _cn_ints(ctx.extra_digits, "1", _NANP_LENGTH))
     key = 10**_NANP_LENGTH + value
-    deny = np.isin(key, _e164_ints(PLACEHOLDER_NUMBERS | ctx.extra_e164))
-    trailing = (value % 10**7) % 1111111 == 0
-    run = np.zeros(len(value), dtype=bool)
-    for shift in range(_NANP_LENGTH - 8 + 1):
-        run |= np.isin((value // 10**shift) % 10**8, _RUN_WINDOWS)
-    run &= ~np.isin(key, _e164_ints(RUN_RULE_EXEMPT))
+    deny, trailing, run = _placeholders(key, value, _NANP_LENGTH, ctx)
     placeholder = deny | trailing | run
     not_mobile = np.isin(ntype, list(_NOT_MOBILE_TYPES))
     detail = _REASON_DETAIL[reasons].astype(np.int32)
